@@ -139,6 +139,7 @@ int Init(sqlite3* db, std::string* err) {
   if (rc == SQLITE_OK) rc = RegisterLocalWriteFunctions(db, e);
   if (rc == SQLITE_OK) rc = RegisterCrrFunctions(db, e);
   if (rc == SQLITE_OK) rc = RegisterAutomigrate(db, e);
+  if (rc == SQLITE_OK) rc = RegisterClsetVtab(db, e);
   if (rc != SQLITE_OK) return *err = "failed to register functions", rc;
   sqlite3_commit_hook(db, CommitHook, e);
   sqlite3_rollback_hook(db, RollbackHook, e);

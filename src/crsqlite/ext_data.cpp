@@ -206,7 +206,7 @@ int ExtData::FillDbVersion(std::string* err) {
 }
 
 int ExtData::NextDbVersion(int64_t merging, int64_t* out, std::string* err) {
-  if (pending_db_version == -1) {
+  if (!pending_in_write_tx) {
     int rc = FillDbVersion(err);
     if (rc != SQLITE_OK) return rc;
   }
@@ -214,6 +214,7 @@ int ExtData::NextDbVersion(int64_t merging, int64_t* out, std::string* err) {
   if (pending_db_version > ret) ret = pending_db_version;
   if (merging > ret) ret = merging;
   pending_db_version = ret;
+  pending_in_write_tx = sqlite3_txn_state(db, "main") == SQLITE_TXN_WRITE;
   *out = ret;
   return SQLITE_OK;
 }
@@ -286,12 +287,14 @@ bool ExtData::SiteIdForOrdinal(int64_t ordinal, std::string* out) {
 void ExtData::OnCommit() {
   db_version = pending_db_version;
   pending_db_version = -1;
+  pending_in_write_tx = false;
   seq = 0;
   tables_checked_this_tx = false;
 }
 
 void ExtData::OnRollback() {
   pending_db_version = -1;
+  pending_in_write_tx = false;
   seq = 0;
   tables_checked_this_tx = false;
 }

@@ -72,6 +72,9 @@ struct ExtData {
 
   int64_t db_version = -1;
   int64_t pending_db_version = -1;
+  // True when pending_db_version was taken inside the current write transaction; then no other
+  // connection can commit before it ends and the data_version check can be skipped.
+  bool pending_in_write_tx = false;
   int32_t seq = 0;
   int64_t rows_impacted = 0;
   int64_t merge_equal_values = 0;

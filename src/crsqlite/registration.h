@@ -26,6 +26,7 @@ int RegisterCoreFunctions(sqlite3* db, ExtData* ext);    // core_functions.cpp
 int RegisterCrrFunctions(sqlite3* db, ExtData* ext);     // crr_functions.cpp
 int RegisterLocalWriteFunctions(sqlite3* db, ExtData* ext);  // local_writes.cpp
 int RegisterChangesVtab(sqlite3* db, ExtData* ext);
-int RegisterAutomigrate(sqlite3* db, ExtData* ext);
+int RegisterAutomigrate(sqlite3* db, ExtData* ext);      // automigrate.cpp
+int RegisterClsetVtab(sqlite3* db, ExtData* ext);        // clset_vtab.cpp
 
 }  // namespace crsync::crsqlite

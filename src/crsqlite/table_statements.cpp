@@ -170,7 +170,7 @@ int StepDone(sqlite3* db, sqlite3_stmt* s, std::string* err) {
   }
   if (rc != SQLITE_DONE) {
     if (err) *err = sqlite3_errmsg(db);
-    return rc;
+    return sqlite3_extended_errcode(db);
   }
   return SQLITE_OK;
 }
