@@ -48,7 +48,7 @@ struct TableInfo {
 
   // Lookaside (T__crsql_pks) and clock statements, prepared on first use.
   Stmt select_key;       // SELECT __crsql_key FROM pks WHERE pk1 IS ?1 AND ...
-  Stmt insert_key;       // INSERT INTO pks (pk...) VALUES (...) RETURNING __crsql_key
+  Stmt insert_key;       // INSERT OR IGNORE INTO pks (pk...) VALUES (...)
   Stmt mark_updated;     // upsert one cell clock (?1 key, ?2 col, ?3 dbv, ?4 seq)
   Stmt mark_all_cells;   // upsert every non-PK cell clock (?1 key, ?2 dbv, ?3.. seqs)
   Stmt mark_created;     // sentinel upsert to next odd (?1 key, ?2 dbv, ?3 seq)

@@ -38,8 +38,9 @@ std::string BuildSql(const TableInfo& t, TableStmt which) {
     case TableStmt::kSelectKey:
       return "SELECT __crsql_key FROM " + Pks(t) + " WHERE " + PkWhere(t, "IS", 1);
     case TableStmt::kInsertKey:
-      return "INSERT INTO " + Pks(t) + " (" + PkList(t) + ") VALUES (" +
-             Params(1, t.pks.size()) + ") ON CONFLICT DO NOTHING RETURNING __crsql_key";
+      // No RETURNING (it costs a temp table per row): the new key is last_insert_rowid().
+      return "INSERT OR IGNORE INTO " + Pks(t) + " (" + PkList(t) + ") VALUES (" +
+             Params(1, t.pks.size()) + ")";
     case TableStmt::kMarkUpdated:
       return "INSERT INTO " + Clock(t) +
              " (key, col_name, col_version, db_version, seq, site_id) VALUES (?1, ?2, 1, ?3, ?4, "
@@ -202,15 +203,12 @@ int GetOrCreateKey(sqlite3* db, TableInfo* t, BindFn bind, bool try_insert_first
     StmtUse use(ins);
     bind(ins);
     int rc = sqlite3_step(ins);
-    *inserted = rc == SQLITE_ROW;
-    if (*inserted) {
-      *key = sqlite3_column_int64(ins, 0);
-      rc = sqlite3_step(ins);
-    }
     if (rc != SQLITE_DONE) {
       if (err) *err = sqlite3_errmsg(db);
-      return rc;
+      return sqlite3_extended_errcode(db);
     }
+    *inserted = sqlite3_changes(db) > 0;
+    if (*inserted) *key = sqlite3_last_insert_rowid(db);
     return SQLITE_OK;
   };
   bool found = false;

@@ -1,0 +1,1 @@
+// Keeps static libraries with no other sources yet valid for CMake.
