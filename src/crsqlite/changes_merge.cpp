@@ -17,6 +17,7 @@ namespace {
 
 constexpr int kMaxNameLength = 2048;
 constexpr int kMaxSiteIdLength = 16;
+constexpr int64_t kMaxDbVersion = int64_t{1} << 62;
 
 // Sets the sync bit for the lifetime of the guard so CRR triggers ignore merge writes.
 class SyncBitGuard {
@@ -245,7 +246,16 @@ int MergeChange(ExtData* ext, sqlite3_value** cols, int64_t* rowid, std::string*
   c.cid = TextOf(cols[kChangesCid]);
   c.val = cols[kChangesVal];
   c.col_version = sqlite3_value_int64(cols[kChangesColVersion]);
-  c.db_version = sqlite3_value_int64(cols[kChangesDbVersion]);
+  // A hostile db_version near INT64_MAX would become the local version (merges store
+  // max(local + 1, remote)) and make every later write overflow; NULL or negative ones are
+  // never sent by a real peer. Refuse them (docs/crdt.md).
+  sqlite3_value* dbv = cols[kChangesDbVersion];
+  if (sqlite3_value_type(dbv) != SQLITE_INTEGER || sqlite3_value_int64(dbv) < 0 ||
+      sqlite3_value_int64(dbv) > kMaxDbVersion) {
+    *err = "crsql - db_version must be an integer between 0 and " + std::to_string(kMaxDbVersion);
+    return SQLITE_MISMATCH;
+  }
+  c.db_version = sqlite3_value_int64(dbv);
   sqlite3_value* site = cols[kChangesSiteId];
   if (sqlite3_value_type(site) != SQLITE_NULL) {
     c.site = sqlite3_value_blob(site);

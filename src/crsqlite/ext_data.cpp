@@ -3,6 +3,7 @@
 #include "crsqlite/ext_data.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace crsync::crsqlite {
 
@@ -209,6 +210,10 @@ int ExtData::NextDbVersion(int64_t merging, int64_t* out, std::string* err) {
   if (!pending_in_write_tx) {
     int rc = FillDbVersion(err);
     if (rc != SQLITE_OK) return rc;
+  }
+  if (db_version >= INT64_MAX - 1 || pending_db_version >= INT64_MAX - 1) {
+    if (err) *err = "crsql - db_version exhausted";
+    return SQLITE_FULL;
   }
   int64_t ret = db_version + 1;
   if (pending_db_version > ret) ret = pending_db_version;
