@@ -9,7 +9,8 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 PACKAGES=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libgtest-dev libgmock-dev
-          libbenchmark-dev nlohmann-json3-dev clang-14 libclang-rt-14-dev)
+          libbenchmark-dev nlohmann-json3-dev clang-14 libclang-rt-14-dev
+          libboost-dev libssl-dev)
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
@@ -23,7 +24,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-for dir in test/compat bench/reference; do
+for dir in test/compat test/protocol_compat bench/reference; do
   if [ -f "$dir/package-lock.json" ]; then
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
       echo "setup: npm ci in $dir"

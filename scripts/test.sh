@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: sets up, builds Release, runs the unit + spec-vector tests (ctest), the
-# differential test against the real cr-sqlite (npm @vlcn.io/crsqlite-wasm), the unit tests again
+# differential test against the real cr-sqlite (npm @vlcn.io/crsqlite-wasm), the protocol codec
+# round trip against the real @vlcn.io/ws-common, the unit tests again
 # under AddressSanitizer + UBSan, and each fuzz target for FUZZ_SECONDS (default 20).
 # Ends with one line "N passed, M failed" counting the suites below.
 set -uo pipefail
@@ -26,6 +27,7 @@ step() {
 step "build (Release)" scripts/build.sh
 step "unit and vector tests" ctest --test-dir build --output-on-failure -j"$(nproc)"
 step "differential test vs real cr-sqlite" test/compat/run.sh build
+step "protocol round trip vs real ws-common" test/protocol_compat/run.sh build
 step "build (asan+ubsan)" env BUILD_DIR=build-asan BUILD_TYPE=Debug \
   CMAKE_ARGS="-DCRSYNC_SANITIZE=ON -DCRSYNC_BENCH=OFF" scripts/build.sh
 step "unit and vector tests (asan+ubsan)" env ASAN_OPTIONS=detect_leaks=1 \
