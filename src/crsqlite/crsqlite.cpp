@@ -103,7 +103,7 @@ int LoadConfig(ExtData* ext, std::string* err) {
     std::string name = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0));
     if (name == "merge-equal-values") {
       if (sqlite3_column_type(s.get(), 1) != SQLITE_INTEGER) {
-        *err = "error during initialization: config.merge-equal-values is not an integer";
+        *err = "config.merge-equal-values is not an integer";
         return SQLITE_ERROR;
       }
       ext->merge_equal_values = sqlite3_column_int64(s.get(), 1);

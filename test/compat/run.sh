@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Differential test of our crsqlite.so against the real cr-sqlite 0.16 wasm build.
+# Differential test of our crsqlite.so against the real cr-sqlite 0.16 wasm build, and the tier-2
+# database-file compatibility test (file_compat.test.mjs, see README.md).
 #
 # Usage: test/compat/run.sh [BUILD_DIR]
 #   BUILD_DIR defaults to ../../build relative to this script; it must hold crsqlite.so and
@@ -32,4 +33,4 @@ if [ ! -f "$lock_copy" ] || [ package-lock.json -nt "$lock_copy" ]; then
 fi
 
 echo "run.sh: CRSQLITE_SO=$CRSQLITE_SO CRSQLITE_HOST=$CRSQLITE_HOST"
-exec node --test differential.test.mjs
+exec node --test differential.test.mjs file_compat.test.mjs
