@@ -1,19 +1,19 @@
 // The eponymous virtual table crsql_changes (spec §9, §10): SELECT reads the change feed, INSERT
 // merges remote changes, UPDATE/DELETE are refused.
 //
-// Reading compiles to one SQL statement: a UNION ALL over every CRR joining its clock table with
-// the lookaside (packed PK), the base row (current value), the site-id table and the row's
-// sentinel (causal length), with the pushed-down constraints and ordering applied on top.
-// Statements are cached per (constraint shape, schema). Without an ORDER BY the feed is ordered
-// by (db_version, seq) ascending, which sync layers rely on. Unlike cr-sqlite 0.16 an explicit
-// ORDER BY is honoured term by term, and CRRs whose base table was dropped are skipped instead
+// xBestIndex pushes the constraints of §9.3 down and describes them, with the order it will
+// produce, in idxStr (what EXPLAIN QUERY PLAN shows, in the original's words). xFilter parses
+// that back and runs a ChangeScan (changes_read.h), which materialises the matching changes in
+// (db_version, seq) order; the cursor walks them. Unlike cr-sqlite 0.16 an explicit ORDER BY is
+// honoured term by term: orders the scan produces itself (db_version[, seq], one direction) are
+// consumed, any other is left to SQLite. CRRs whose base table was dropped are skipped instead
 // of failing every read (docs/crdt.md).
 #include <cstring>
-#include <map>
 #include <new>
 #include <string>
 
 #include "crsqlite/changes_merge.h"
+#include "crsqlite/changes_read.h"
 #include "crsqlite/ext_data.h"
 #include "crsqlite/registration.h"
 
@@ -21,9 +21,6 @@ namespace crsync::crsqlite {
 
 namespace {
 
-// Names of the inner query's columns, by crsql_changes column index.
-const char* const kInnerNames[kChangesColumnCount] = {"tbl",      "pks",     "cid", "val", "col_vrsn",
-                                                      "db_vrsn", "site_id", "cl",  "seq"};
 // idxNum bits of pushed-down columns (db_version | site_id = 6, as the original reports).
 int ColumnBit(int col) {
   switch (col) {
@@ -44,88 +41,23 @@ int ColumnBit(int col) {
   }
 }
 
-const char* OperatorSql(int op) {
-  switch (op) {
-    case SQLITE_INDEX_CONSTRAINT_EQ:
-      return "=";
-    case SQLITE_INDEX_CONSTRAINT_GT:
-      return ">";
-    case SQLITE_INDEX_CONSTRAINT_LE:
-      return "<=";
-    case SQLITE_INDEX_CONSTRAINT_LT:
-      return "<";
-    case SQLITE_INDEX_CONSTRAINT_GE:
-      return ">=";
-    case SQLITE_INDEX_CONSTRAINT_NE:
-      return "!=";
-    case SQLITE_INDEX_CONSTRAINT_IS:
-      return "IS";
-    case SQLITE_INDEX_CONSTRAINT_ISNOT:
-      return "IS NOT";
-    case SQLITE_INDEX_CONSTRAINT_LIKE:
-      return "LIKE";
-    case SQLITE_INDEX_CONSTRAINT_GLOB:
-      return "GLOB";
-    default:
-      return nullptr;
-  }
-}
-
 struct ChangesVtab {
   sqlite3_vtab base;
   ExtData* ext;
+  int utf8 = -1;  // main database's text encoding is UTF-8 (fixed once it has tables); -1 unknown
 };
 
-// A cursor owns its statement while reading; it takes one from the connection's pool
-// (ExtData::changes_read_cache) and gives it back when done, so clearing the pool never
-// finalizes a statement in use.
+// A cursor owns the changes it returns (see changes_read.h), so any number can be open at once.
 struct ChangesCursor {
   sqlite3_vtab_cursor base;
   ChangesVtab* vtab = nullptr;
-  sqlite3_stmt* stmt = nullptr;  // == owned.get()
-  Stmt owned;
-  std::string key;  // idxStr the statement was built for
-  int64_t schema = -1;
-  bool eof = true;
+  ChangeScan scan;
 };
 
 int SetError(sqlite3_vtab* vtab, const std::string& msg) {
   sqlite3_free(vtab->zErrMsg);
   vtab->zErrMsg = sqlite3_mprintf("%s", msg.c_str());
   return SQLITE_ERROR;
-}
-
-std::string BuildReadSql(ExtData* ext, const std::string& idx_str) {
-  std::vector<std::string> arms;
-  for (const auto& tp : ext->tables) {
-    const TableInfo& t = *tp;
-    std::vector<std::string> pk_cols, join;
-    for (const auto& c : t.pks) {
-      pk_cols.push_back("p." + QuoteIdent(c.name));
-      join.push_back("b." + QuoteIdent(c.name) + " = p." + QuoteIdent(c.name));
-    }
-    std::string val = "NULL";
-    if (!t.non_pks.empty()) {
-      val = "CASE c.col_name";
-      for (const auto& c : t.non_pks) {
-        val += " WHEN " + QuoteLiteral(c.name) + " THEN b." + QuoteIdent(c.name);
-      }
-      val += " END";
-    }
-    const std::string clock = QuoteIdent(t.name + kClockSuffix);
-    arms.push_back("SELECT " + QuoteLiteral(t.name) + " AS tbl, crsql_pack_columns(" +
-                   Join(pk_cols, ", ") + ") AS pks, c.col_name AS cid, " + val +
-                   " AS val, c.col_version AS col_vrsn, c.db_version AS db_vrsn, s.site_id AS "
-                   "site_id, COALESCE(t2.col_version, 1) AS cl, c.seq AS seq, " +
-                   std::to_string(t.index) + " AS tidx, c.key AS key FROM " + clock +
-                   " AS c JOIN " + QuoteIdent(t.name + kPksSuffix) +
-                   " AS p ON c.key = p.__crsql_key LEFT JOIN " + QuoteIdent(t.name) + " AS b ON " +
-                   Join(join, " AND ") +
-                   " LEFT JOIN crsql_site_id AS s ON c.site_id = s.ordinal LEFT JOIN " + clock +
-                   " AS t2 ON t2.key = c.key AND t2.col_name = '-1'");
-  }
-  return "SELECT tbl, pks, cid, val, col_vrsn, db_vrsn, site_id, cl, seq, tidx, key FROM (" +
-         Join(arms, " UNION ALL ") + ") " + idx_str;
 }
 
 // ---- module callbacks ------------------------------------------------------------------------
@@ -153,48 +85,36 @@ int ChangesDisconnect(sqlite3_vtab* base) {
 }
 
 int ChangesBestIndex(sqlite3_vtab*, sqlite3_index_info* info) {
-  std::vector<std::string> where;
+  ChangesScanSpec spec;
   int idx_num = 0;
   int argv_index = 0;
   for (int k = 0; k < info->nConstraint; ++k) {
     const auto& c = info->aConstraint[k];
-    if (!c.usable || ColumnBit(c.iColumn) == 0) continue;
-    std::string col = kInnerNames[c.iColumn];
-    if (c.op == SQLITE_INDEX_CONSTRAINT_ISNULL || c.op == SQLITE_INDEX_CONSTRAINT_ISNOTNULL) {
-      where.push_back(col + (c.op == SQLITE_INDEX_CONSTRAINT_ISNULL ? " IS NULL" : " IS NOT NULL"));
-      info->aConstraintUsage[k].omit = 1;
-      idx_num |= ColumnBit(c.iColumn);
-      continue;
-    }
-    const char* op = OperatorSql(c.op);
-    if (!op) continue;
-    where.push_back(col + " " + op + " ?");
-    info->aConstraintUsage[k].argvIndex = ++argv_index;
+    if (!c.usable || !IsPushableConstraint(c.iColumn, c.op)) continue;
+    ChangesConstraint pushed;
+    pushed.column = c.iColumn;
+    pushed.op = c.op;
+    pushed.has_arg =
+        c.op != SQLITE_INDEX_CONSTRAINT_ISNULL && c.op != SQLITE_INDEX_CONSTRAINT_ISNOTNULL;
+    if (pushed.has_arg) info->aConstraintUsage[k].argvIndex = ++argv_index;
     info->aConstraintUsage[k].omit = 1;
     idx_num |= ColumnBit(c.iColumn);
+    spec.constraints.push_back(pushed);
   }
-  std::string idx = where.empty() ? "" : "WHERE " + Join(where, " AND ");
-  std::string order;
-  if (info->nOrderBy == 0) {
-    order = "ORDER BY db_vrsn, seq ASC";
-  } else {
-    std::vector<std::string> terms;
+  if (info->nOrderBy > 0) {
+    std::vector<std::pair<int, bool>> terms;
     for (int k = 0; k < info->nOrderBy; ++k) {
-      const auto& o = info->aOrderBy[k];
-      if (o.iColumn < 0 || o.iColumn >= kChangesColumnCount) {
-        terms.clear();
-        break;
-      }
-      terms.push_back(std::string(kInnerNames[o.iColumn]) + (o.desc ? " DESC" : " ASC"));
+      terms.emplace_back(info->aOrderBy[k].iColumn, info->aOrderBy[k].desc != 0);
     }
-    if (!terms.empty()) {
-      order = "ORDER BY " + Join(terms, ", ");
+    // Other orders are sorted by SQLite on top of the default order.
+    if (IsConsumableOrder(terms)) {
+      spec.order = std::move(terms);
       info->orderByConsumed = 1;
     }
   }
-  if (!order.empty()) idx += (idx.empty() ? "" : " ") + order;
   info->idxNum = idx_num;
-  info->idxStr = sqlite3_mprintf("%s", idx.c_str());
+  info->idxStr = sqlite3_mprintf("%s", FormatScanSpec(spec).c_str());
+  if (!info->idxStr) return SQLITE_NOMEM;
   info->needToFreeIdxStr = 1;
   bool has_dbv = idx_num & ColumnBit(kChangesDbVersion);
   bool has_site = idx_num & ColumnBit(kChangesSiteId);
@@ -211,90 +131,62 @@ int ChangesOpen(sqlite3_vtab* base, sqlite3_vtab_cursor** out) {
   return SQLITE_OK;
 }
 
-void ReleaseStatement(ChangesCursor* cur) {
-  if (!cur->owned) return;
-  sqlite3_reset(cur->stmt);
-  ExtData* ext = cur->vtab->ext;
-  if (ext->changes_read_schema == cur->schema) {
-    Stmt& slot = ext->changes_read_cache[cur->key];
-    if (!slot) slot = std::move(cur->owned);
-  }
-  cur->owned = Stmt();
-  cur->stmt = nullptr;
-}
-
 int ChangesClose(sqlite3_vtab_cursor* base) {
-  auto* cur = reinterpret_cast<ChangesCursor*>(base);
-  ReleaseStatement(cur);
-  delete cur;
+  delete reinterpret_cast<ChangesCursor*>(base);
   return SQLITE_OK;
 }
 
-int ChangesStep(ChangesCursor* cur) {
-  int rc = sqlite3_step(cur->stmt);
-  if (rc == SQLITE_ROW) {
-    cur->eof = false;
-    return SQLITE_OK;
-  }
-  cur->eof = true;
-  if (rc == SQLITE_DONE) return SQLITE_OK;
-  return SetError(&cur->vtab->base, sqlite3_errmsg(cur->vtab->ext->db));
-}
-
-int ChangesFilter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc,
-                  sqlite3_value** argv) {
+int ChangesFilter(sqlite3_vtab_cursor* base, int, const char* idx_str, int, sqlite3_value** argv) {
   auto* cur = reinterpret_cast<ChangesCursor*>(base);
   ChangesVtab* vtab = cur->vtab;
   ExtData* ext = vtab->ext;
-  ReleaseStatement(cur);
-  cur->eof = true;
+  ChangesScanSpec spec;
+  if (!ParseScanSpec(idx_str ? idx_str : "", &spec)) {
+    return SetError(&vtab->base, "crsql - unexpected crsql_changes query plan");
+  }
   // Reads always re-check the schema: another connection may have added a CRR.
   ext->tables_checked_this_tx = false;
   std::string err;
   int rc = ext->EnsureTableInfos(&err);
   if (rc != SQLITE_OK) return SetError(&vtab->base, err);
-  if (ext->tables.empty()) return SQLITE_OK;
   if (ext->changes_read_schema != ext->tables_schema_version) {
     ext->changes_read_cache.clear();
     ext->changes_read_schema = ext->tables_schema_version;
   }
-  cur->key = idx_str ? idx_str : "";
-  cur->schema = ext->changes_read_schema;
-  auto it = ext->changes_read_cache.find(cur->key);
-  if (it != ext->changes_read_cache.end() && it->second) {
-    cur->owned = std::move(it->second);
-  } else {
-    cur->owned = Prepare(ext->db, BuildReadSql(ext, cur->key), &rc, &err);
-    if (!cur->owned) return SetError(&vtab->base, err);
+  if (vtab->utf8 < 0) {
+    auto encoding = QueryText(ext->db, "PRAGMA main.encoding", &rc);
+    if (rc != SQLITE_OK) return SetError(&vtab->base, sqlite3_errmsg(ext->db));
+    vtab->utf8 = encoding.value_or("") == "UTF-8" ? 1 : 0;
   }
-  cur->stmt = cur->owned.get();
-  sqlite3_clear_bindings(cur->stmt);
-  for (int k = 0; k < argc; ++k) sqlite3_bind_value(cur->stmt, k + 1, argv[k]);
-  return ChangesStep(cur);
-}
-
-int ChangesNext(sqlite3_vtab_cursor* base) {
-  return ChangesStep(reinterpret_cast<ChangesCursor*>(base));
-}
-
-int ChangesEof(sqlite3_vtab_cursor* base) {
-  return reinterpret_cast<ChangesCursor*>(base)->eof;
-}
-
-int ChangesColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int col) {
-  auto* cur = reinterpret_cast<ChangesCursor*>(base);
-  if (col >= 0 && col < kChangesColumnCount) {
-    sqlite3_result_value(ctx, sqlite3_column_value(cur->stmt, col));
+  try {
+    rc = cur->scan.Run(ext, spec, argv, vtab->utf8 == 1, &err);
+  } catch (const std::bad_alloc&) {
+    rc = SQLITE_NOMEM;
+    err = "out of memory reading crsql_changes";
+  }
+  if (rc != SQLITE_OK) {
+    SetError(&vtab->base, err);
+    return rc;
   }
   return SQLITE_OK;
 }
 
+int ChangesNext(sqlite3_vtab_cursor* base) {
+  reinterpret_cast<ChangesCursor*>(base)->scan.Next();
+  return SQLITE_OK;
+}
+
+int ChangesEof(sqlite3_vtab_cursor* base) {
+  return reinterpret_cast<ChangesCursor*>(base)->scan.Eof();
+}
+
+int ChangesColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int col) {
+  reinterpret_cast<ChangesCursor*>(base)->scan.Column(ctx, col);
+  return SQLITE_OK;
+}
+
 int ChangesRowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
-  auto* cur = reinterpret_cast<ChangesCursor*>(base);
-  constexpr int64_t kSlab = 10000000000000LL;  // 10^13
-  int64_t tidx = sqlite3_column_int64(cur->stmt, 9);
-  int64_t key = sqlite3_column_int64(cur->stmt, 10);
-  *rowid = tidx * kSlab + key % kSlab;
+  *rowid = reinterpret_cast<ChangesCursor*>(base)->scan.Rowid();
   return SQLITE_OK;
 }
 
@@ -364,7 +256,10 @@ void DestroyExt(void* p) { delete static_cast<ExtData*>(p); }
 }  // namespace
 
 int RegisterChangesVtab(sqlite3* db, ExtData* ext) {
-  return sqlite3_create_module_v2(db, "crsql_changes", &kChangesModule, ext, DestroyExt);
+  int rc = sqlite3_create_module_v2(db, "crsql_changes", &kChangesModule, ext, DestroyExt);
+  if (rc != SQLITE_OK) return rc;
+  // The scan's row sink (changes_read.h); part of this module, not a public function.
+  return RegisterChangesCollector(db);
 }
 
 }  // namespace crsync::crsqlite
