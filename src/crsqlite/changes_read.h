@@ -4,14 +4,15 @@
 // internal aggregate crsql_internal_changes_collect, which copies it into the scan's memory. The
 // scan then orders all changes of all tables by (db_version, seq) in C++ and the cursor walks
 // them. Compared with the original's UNION ALL + ORDER BY this saves SQLite's sorter records and
-// the per-row sqlite3_step/sqlite3_column_* round trips, and copies each value once.
+// the per-row sqlite3_step/sqlite3_column_* round trips, and copies each value once. The whole
+// result is held in memory (the original's sorter held it too, but could spill to temp files).
 //
 // Two ways to read a table; results are identical, only the cost differs:
-//   * full scan, when the filter keeps most of the table: one pass over the lookaside joined
-//     with the base table (packed PK and current values, once per row), then one pass over the
-//     clock table in primary-key order. Both are in key order, so C++ joins them by walking, and
-//     takes the causal length from the key's sentinel entry (no second clock lookup). The
-//     constraints are evaluated per entry by SQLite, as an expression passed to the collector.
+//   * full scan, when the filter keeps a third of the table or more: one pass over the lookaside
+//     joined with the base table (packed PK and current values, once per row), then one pass
+//     over the clock table in primary-key order. Both are in key order, so C++ joins them by
+//     walking, and takes the causal length from the key's sentinel entry (no second clock lookup).
+//     The constraints are evaluated per entry by SQLite, as an expression passed to the collector.
 //   * filtered, otherwise (typically the `db_version > ? AND site_id IS NOT ?` of an incremental
 //     pull): the original's join with the constraints in WHERE, so the db_version index is used.
 // Constraints on site_id are evaluated by SQLite once per crsql_site_id row (the table is tiny)

@@ -41,8 +41,9 @@ class ChangeCollector {
   bool Add(int argc, sqlite3_value** argv, int* rc, const char** err);
   // Ends the clock pass: the last key's entries get their causal length.
   void Finish() { CloseGroup(); }
-  // Keys or clock entries did not arrive in strictly/weakly ascending key order, so the full
-  // scan's result is unusable (the caller reads the table filtered instead).
+  // The lookaside keys did not arrive strictly ascending (e.g. a key matched two base rows) or
+  // the clock entries not in ascending key order: the full scan's result is unusable and the
+  // caller reads the table filtered instead. Not expected with the statements the scan builds.
   bool out_of_order() const { return out_of_order_; }
 
  private:
