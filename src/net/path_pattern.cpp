@@ -1,0 +1,35 @@
+// PathPattern: std::regex (ECMAScript grammar, like the JavaScript RegExp of the reference)
+// with regex_search; see path_pattern.h.
+#include "net/path_pattern.h"
+
+#include <exception>
+#include <regex>
+
+namespace crsync::net {
+
+struct PathPattern::Compiled {
+  std::regex regex;
+};
+
+PathPattern::PathPattern(std::string pattern, std::shared_ptr<const Compiled> compiled)
+    : pattern_(std::move(pattern)), compiled_(std::move(compiled)) {}
+
+Result<PathPattern> PathPattern::Compile(const std::string& pattern) {
+  try {
+    auto compiled = std::make_shared<Compiled>();
+    compiled->regex = std::regex(pattern, std::regex::ECMAScript);
+    return PathPattern(pattern, std::move(compiled));
+  } catch (const std::regex_error& e) {
+    return Status::InvalidArgument("bad path pattern '" + pattern + "': " + e.what());
+  }
+}
+
+bool PathPattern::Matches(std::string_view target) const {
+  try {
+    return std::regex_search(target.begin(), target.end(), compiled_->regex);
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace crsync::net
