@@ -6,16 +6,10 @@
 #include <type_traits>
 
 #include "common/hex.h"
+#include "common/overloaded.h"
 
 namespace crsync::protocol {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string Quote(std::string_view text) {
   std::string out = "\"";

@@ -16,17 +16,11 @@
 
 #include "common/hex.h"
 #include "common/utf8.h"
+#include "common/overloaded.h"
 #include "sync/cursor.h"
 
 namespace crsync::sync {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string CursorText(const protocol::Cursor& c) {
   return "[" + std::to_string(c.db_version) + "," + std::to_string(c.seq) + "]";
