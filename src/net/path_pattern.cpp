@@ -8,8 +8,17 @@
 namespace crsync::net {
 
 struct PathPattern::Compiled {
-  std::regex regex;
+  bool literal = false;  // no metacharacters: substring search
+  std::regex regex;      // otherwise
 };
+
+namespace {
+
+bool IsLiteral(const std::string& pattern) {
+  return pattern.find_first_of("\\^$.|?*+()[]{}") == std::string::npos;
+}
+
+}  // namespace
 
 PathPattern::PathPattern(std::string pattern, std::shared_ptr<const Compiled> compiled)
     : pattern_(std::move(pattern)), compiled_(std::move(compiled)) {}
@@ -17,7 +26,8 @@ PathPattern::PathPattern(std::string pattern, std::shared_ptr<const Compiled> co
 Result<PathPattern> PathPattern::Compile(const std::string& pattern) {
   try {
     auto compiled = std::make_shared<Compiled>();
-    compiled->regex = std::regex(pattern, std::regex::ECMAScript);
+    compiled->literal = IsLiteral(pattern);
+    if (!compiled->literal) compiled->regex = std::regex(pattern, std::regex::ECMAScript);
     return PathPattern(pattern, std::move(compiled));
   } catch (const std::regex_error& e) {
     return Status::InvalidArgument("bad path pattern '" + pattern + "': " + e.what());
@@ -25,6 +35,8 @@ Result<PathPattern> PathPattern::Compile(const std::string& pattern) {
 }
 
 bool PathPattern::Matches(std::string_view target) const {
+  if (compiled_->literal) return target.find(pattern_) != std::string_view::npos;
+  if (target.size() > kMaxRegexTargetBytes) return false;  // see path_pattern.h
   try {
     return std::regex_search(target.begin(), target.end(), compiled_->regex);
   } catch (const std::exception&) {

@@ -2,12 +2,16 @@
 // ECMAScript regular expression searched (unanchored) in the raw request-target, query string
 // included (spec sync-protocol.md §1.1). "/x/sync-y?z=1" matches "/sync"; "^/sync$" anchors.
 //
-// std::regex lives behind this class so that only path_pattern.cpp pays for it. Matching runs on
-// untrusted request targets (bounded by the server's header limit); a regex engine failure
-// (e.g. libstdc++'s error_complexity/error_stack on pathological input) counts as no match.
-// Immutable after Compile; Matches is thread-safe.
+// Matching runs on untrusted request targets, and libstdc++'s std::regex recurses once per input
+// character for patterns such as "(a|b)*": a 16 KiB target overflows a thread's stack. So a
+// pattern without regex metacharacters (the usual "/vlcn-ws", "/sync") is matched as a plain
+// substring search, at any length; any other pattern runs through std::regex only for targets
+// up to kMaxRegexTargetBytes, and a longer target (no browser sync URL is that long) or an engine
+// error counts as no match. std::regex lives behind this class so that only path_pattern.cpp
+// pays for it. Immutable after Compile; Matches is thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +22,8 @@ namespace crsync::net {
 
 class PathPattern {
  public:
+  static constexpr std::size_t kMaxRegexTargetBytes = 2048;
+
   // InvalidArgument with the regex error when pattern does not compile.
   static Result<PathPattern> Compile(const std::string& pattern);
 

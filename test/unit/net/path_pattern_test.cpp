@@ -34,10 +34,21 @@ TEST(PathPatternTest, BadPatternIsAnError) {
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(PathPatternTest, LongTargetsDoNotCrash) {
-  Result<PathPattern> pattern = PathPattern::Compile("(a|b)*c");
-  ASSERT_TRUE(pattern.ok());
-  EXPECT_FALSE(pattern->Matches(std::string(16 * 1024, 'a')));
+TEST(PathPatternTest, LongTargetsDoNotOverflowTheStack) {
+  // libstdc++ recurses per character here; 16 KiB (our header limit) used to crash.
+  Result<PathPattern> nested = PathPattern::Compile("(a|b)*c");
+  ASSERT_TRUE(nested.ok());
+  EXPECT_FALSE(nested->Matches(std::string(16 * 1024, 'a')));
+  EXPECT_TRUE(nested->Matches(std::string(PathPattern::kMaxRegexTargetBytes - 1, 'a') + "c"));
+  // Literal patterns are substring searches at any length.
+  Result<PathPattern> literal = PathPattern::Compile("/vlcn-ws");
+  ASSERT_TRUE(literal.ok());
+  EXPECT_TRUE(literal->Matches(std::string(16 * 1024, 'a') + "/vlcn-ws"));
+  // Regex patterns see at most kMaxRegexTargetBytes.
+  Result<PathPattern> regex = PathPattern::Compile("/sync$");
+  ASSERT_TRUE(regex.ok());
+  EXPECT_TRUE(regex->Matches("/a/sync"));
+  EXPECT_FALSE(regex->Matches(std::string(4096, 'a') + "/sync"));
 }
 
 }  // namespace
