@@ -3,6 +3,7 @@
 // callback cannot stop all networking; net/ itself never lets one escape.
 #include "net/event_loop.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -47,6 +48,15 @@ void EventLoop::Stop() {
   impl_->io_context.stop();
   for (std::thread& thread : impl_->threads) thread.join();
   impl_->threads.clear();
+
+  std::vector<std::weak_ptr<internal::Abandonable>> abandonables;
+  {
+    std::lock_guard<std::mutex> abandon_lock(impl_->abandon_mutex);
+    abandonables.swap(impl_->abandonables);
+  }
+  for (const auto& weak : abandonables) {
+    if (std::shared_ptr<internal::Abandonable> object = weak.lock()) object->Abandon();
+  }
 }
 
 void EventLoop::Post(std::function<void()> fn) {
@@ -64,6 +74,16 @@ bool EventLoop::RunningInThisThread() const {
 }
 
 namespace internal {
+
+void AbandonAtStop(EventLoop& loop, std::weak_ptr<Abandonable> object) {
+  EventLoop::Impl& impl = loop.impl();
+  std::lock_guard<std::mutex> lock(impl.abandon_mutex);
+  if (impl.abandonables.size() >= impl.abandonables_purge_at) {
+    std::erase_if(impl.abandonables, [](const auto& weak) { return weak.expired(); });
+    impl.abandonables_purge_at = std::max<std::size_t>(64, impl.abandonables.size() * 2);
+  }
+  impl.abandonables.push_back(std::move(object));
+}
 
 void RunCatching(const std::function<void()>& fn, const char* where) noexcept {
   try {

@@ -9,7 +9,8 @@
 //
 // Shutdown order: stop servers and close connections first (HttpServer::Stop), then Stop() the
 // loop. Stop() abandons whatever is still queued: pending callbacks are destroyed without being
-// run, so on_close callbacks of connections that were not closed before are never called.
+// run; WebSocket connections still open release their handlers without calling them (so
+// on_close is never called for them, and cycles through the owner's objects are broken).
 #pragma once
 
 #include <chrono>

@@ -2,6 +2,7 @@
 // sockets, strands and timers on the loop's io_context.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -12,6 +13,20 @@
 
 namespace crsync::net {
 
+namespace internal {
+
+// Something bound to the loop that holds owner callbacks (a WebSocket connection). When the
+// loop stops with it still alive, Abandon() releases those callbacks without calling them, so
+// that cycles through the owner's objects (handler → owner → connection) are broken. Called
+// from EventLoop::Stop after the loop threads have exited (no concurrency with the strand).
+class Abandonable {
+ public:
+  virtual ~Abandonable() = default;
+  virtual void Abandon() = 0;
+};
+
+}  // namespace internal
+
 struct EventLoop::Impl {
   internal::asio::io_context io_context;
   std::optional<internal::asio::executor_work_guard<internal::asio::io_context::executor_type>>
@@ -19,11 +34,18 @@ struct EventLoop::Impl {
   std::vector<std::thread> threads;
   std::mutex stop_mutex;  // serialises Stop()
   bool stopped = false;   // guarded by stop_mutex
+
+  std::mutex abandon_mutex;
+  std::vector<std::weak_ptr<internal::Abandonable>> abandonables;  // guarded by abandon_mutex
+  std::size_t abandonables_purge_at = 64;                          // guarded by abandon_mutex
 };
 
 namespace internal {
 
 inline asio::io_context& IoContextOf(EventLoop& loop) { return loop.impl().io_context; }
+
+// Registers object to be abandoned if the loop stops while it is alive. Thread-safe.
+void AbandonAtStop(EventLoop& loop, std::weak_ptr<Abandonable> object);
 
 // The Strand that MakeStrand returns; its executor is what sockets and timers bind to.
 class AsioStrand final : public Strand {

@@ -100,6 +100,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
 HttpServer::HttpServer(EventLoop& loop, HttpServerOptions options)
     : impl_(std::make_shared<Impl>(loop)) {
+  impl_->shared->loop = &loop;
   impl_->shared->options = std::move(options);
 }
 

@@ -248,6 +248,7 @@ class HttpSession final : public Trackable,
     handed_off_ = true;
     shared_->upgrades_accepted.fetch_add(1);
     ServerWsParams params;
+    params.loop = shared_->loop;
     params.options = shared_->options.ws;
     params.subprotocol = std::move(decision.subprotocol);
     params.server_name = shared_->options.server_name;

@@ -21,6 +21,7 @@
 namespace crsync::net::internal {
 
 struct ServerShared {
+  EventLoop* loop = nullptr;
   HttpServerOptions options;
   std::unordered_map<std::string, HttpHandler> routes;
   UpgradeHandler upgrade_handler;

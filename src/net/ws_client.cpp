@@ -25,7 +25,8 @@ class Connector : public std::enable_shared_from_this<Connector> {
   Connector(EventLoop& loop, WsClientOptions options, WsUrl url,
             std::shared_ptr<internal::ssl::context> tls, OpenHandler on_open,
             std::function<void(const Status&)> on_error)
-      : strand_(internal::asio::make_strand(internal::IoContextOf(loop).get_executor())),
+      : loop_(loop),
+        strand_(internal::asio::make_strand(internal::IoContextOf(loop).get_executor())),
         resolver_(strand_),
         timer_(strand_),
         options_(std::move(options)),
@@ -100,6 +101,7 @@ class Connector : public std::enable_shared_from_this<Connector> {
     finished_ = true;
     timer_.cancel();
     internal::ClientWsParams params;
+    params.loop = &loop_;
     params.options = options_.ws;
     params.host_header = url_.host_header;
     params.target = url_.target;
@@ -136,6 +138,7 @@ class Connector : public std::enable_shared_from_this<Connector> {
     return tls_stream_ ? internal::beast::get_lowest_layer(*tls_stream_) : *plain_stream_;
   }
 
+  EventLoop& loop_;
   internal::StrandExecutor strand_;
   tcp::resolver resolver_;
   steady_timer timer_;

@@ -12,7 +12,8 @@
 //    they never run a callback inside the call.
 //  * on_close is called exactly once, after which no callback of this connection runs again and
 //    the handlers are released (so a handler may hold a shared_ptr to the connection without a
-//    leak). on_close is not called when the EventLoop is stopped with the connection still open.
+//    leak). on_close is not called when the EventLoop is stopped with the connection still open;
+//    the handlers are then released without being called.
 //  * Callbacks must not block. An exception escaping a callback closes the connection with 1011
 //    "internal error"; it never propagates into the loop.
 //

@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "net/beast_includes.h"
 #include "net/connection_tracker.h"
+#include "net/event_loop.h"
 #include "net/http_types.h"
 #include "net/ws_connection.h"
 
@@ -22,6 +23,7 @@ namespace crsync::net::internal {
 using LogFn = std::function<void(std::string_view)>;
 
 struct ServerWsParams {
+  EventLoop* loop = nullptr;  // the session registers for EventLoop::Stop (Abandonable)
   WsOptions options;
   std::string subprotocol;  // echoed in the 101; "" = no header
   std::string server_name;
@@ -39,6 +41,7 @@ void StartServerWebSocket(TlsStream stream, http::request<http::string_body> req
                           ServerWsParams params);
 
 struct ClientWsParams {
+  EventLoop* loop = nullptr;
   WsOptions options;
   std::string host_header;
   std::string target;

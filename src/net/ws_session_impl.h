@@ -55,6 +55,7 @@ enum class Role { kServer, kClient };
 template <class NextLayer>
 class WsSession final : public WsConnection,
                         public Trackable,
+                        public Abandonable,
                         public std::enable_shared_from_this<WsSession<NextLayer>> {
  public:
   using WsConnection::Send;
@@ -76,6 +77,7 @@ class WsSession final : public WsConnection,
 
   // --- server side ---------------------------------------------------------------------------
   void StartAccept(http::request<http::string_body> request, ServerWsParams params) {
+    if (params.loop) AbandonAtStop(*params.loop, this->weak_from_this());
     request_ = std::move(request);
     subprotocol_ = std::move(params.subprotocol);
     on_open_ = std::move(params.on_open);
@@ -95,6 +97,7 @@ class WsSession final : public WsConnection,
 
   // --- client side ---------------------------------------------------------------------------
   void StartHandshake(ClientWsParams params) {
+    if (params.loop) AbandonAtStop(*params.loop, this->weak_from_this());
     subprotocol_ = params.subprotocol;  // what we offer; checked against the echo
     on_open_ = std::move(params.on_open);
     on_error_ = std::move(params.on_error);
@@ -142,6 +145,14 @@ class WsSession final : public WsConnection,
   bool congested() const override { return congested_.load(); }
   const std::string& subprotocol() const override { return subprotocol_; }
   const std::string& remote_address() const override { return remote_address_; }
+
+  // --- Abandonable (the loop stopped: no thread runs the strand any more) ---
+  void Abandon() override {
+    handlers_ = WsHandlers{};
+    on_open_ = nullptr;
+    on_error_ = nullptr;
+    ws_.control_callback();
+  }
 
   // --- Trackable -----------------------------------------------------------------------------
   void Shutdown() override {
