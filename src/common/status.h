@@ -30,6 +30,8 @@ enum class StatusCode : uint8_t {
   kUnimplemented,
   kUnavailable,
   kInternal,
+  kUnauthenticated,   // no credentials, or credentials that do not verify (bad, expired token)
+  kPermissionDenied,  // verified credentials that do not allow this (room, read-only)
 };
 
 // Stable lowercase name of a code, e.g. "data_loss".
@@ -67,6 +69,12 @@ class Status {
   }
   static Status Internal(std::string message) {
     return Status(StatusCode::kInternal, std::move(message));
+  }
+  static Status Unauthenticated(std::string message) {
+    return Status(StatusCode::kUnauthenticated, std::move(message));
+  }
+  static Status PermissionDenied(std::string message) {
+    return Status(StatusCode::kPermissionDenied, std::move(message));
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }
