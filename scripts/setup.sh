@@ -10,7 +10,7 @@ if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 PACKAGES=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libgtest-dev libgmock-dev
           libbenchmark-dev nlohmann-json3-dev clang-14 libclang-rt-14-dev
-          libboost-dev libssl-dev)
+          libboost-dev libssl-dev libcli11-dev)
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()

@@ -41,6 +41,8 @@ int CloseCodeForRefusal(const Status& status) {
     case StatusCode::kFailedPrecondition:
     case StatusCode::kInvalidArgument:
     case StatusCode::kNotFound:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kUnauthenticated:
       return kClosePolicyViolation;
     default:
       return kCloseInternalError;
@@ -278,9 +280,10 @@ void Session::HandleChanges(const protocol::Changes& changes) {
   Status status = store_.ApplyChanges(changes.sender, changes.changes, next);
   if (state_ == SessionState::kClosed) return;  // a change listener closed us
   if (!status.ok()) {
-    Fail(
-        status.code() == StatusCode::kInvalidArgument ? kClosePolicyViolation : kCloseInternalError,
-        status.WithContext("applying changes"));
+    const bool refused = status.code() == StatusCode::kInvalidArgument ||
+                         status.code() == StatusCode::kPermissionDenied;
+    Fail(refused ? kClosePolicyViolation : kCloseInternalError,
+         status.WithContext("applying changes"));
     return;
   }
   inbound_[changes.sender].last_seen = next;  // same step as the commit

@@ -93,7 +93,8 @@ class SessionObserver {
   virtual ~SessionObserver() = default;
   // Server: an AnnouncePresence arrived, before the schema check. Prepare the store (open or
   // migrate the room) or refuse: a non-OK status closes the session with 1008
-  // (kFailedPrecondition, kInvalidArgument, kNotFound) or 1011 (other codes), its message as
+  // (kFailedPrecondition, kInvalidArgument, kNotFound, kPermissionDenied, kUnauthenticated) or
+  // 1011 (other codes), its message as
   // the reason.
   virtual Status OnAnnounce(const protocol::AnnouncePresence& announce) { return Status(); }
   // Both: the outbound stream started (server: StartStreaming sent; client: first received).

@@ -353,9 +353,7 @@ Status SqliteStore::ApplyInTransaction(const SiteId& sender,
 
 Status SqliteStore::ApplyChanges(const SiteId& sender, std::span<const protocol::Change> changes,
                                  const protocol::Cursor& last_seen) {
-  if (sqlite3_get_autocommit(db_) == 0) {
-    return Status::FailedPrecondition("ApplyChanges: a transaction is already open");
-  }
+  if (sqlite3_get_autocommit(db_) == 0) return ApplyInSavepoint(sender, changes, last_seen);
   CRSYNC_ASSIGN_OR_RETURN(const int64_t before, DbVersion());
   CRSYNC_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   Status status = ApplyInTransaction(sender, changes, last_seen);
@@ -370,6 +368,20 @@ Status SqliteStore::ApplyChanges(const SiteId& sender, std::span<const protocol:
     notifier_.Notify();
   }
   return Status();
+}
+
+Status SqliteStore::ApplyInSavepoint(const SiteId& sender,
+                                     std::span<const protocol::Change> changes,
+                                     const protocol::Cursor& last_seen) {
+  // The owner's transaction stays open and the owner notifies after its COMMIT (group commit).
+  CRSYNC_RETURN_IF_ERROR(Exec("SAVEPOINT crsync_apply"));
+  Status status = ApplyInTransaction(sender, changes, last_seen);
+  if (status.ok()) status = Exec("RELEASE crsync_apply");
+  if (!status.ok()) {
+    sqlite3_exec(db_, "ROLLBACK TO crsync_apply; RELEASE crsync_apply", nullptr, nullptr,
+                 nullptr);
+  }
+  return status;
 }
 
 Result<std::optional<protocol::Cursor>> SqliteStore::LastSeen(const SiteId& peer) {

@@ -11,7 +11,10 @@
 //   apply   BEGIN IMMEDIATE; INSERT INTO crsql_changes (all nine columns) per change with
 //           site_id = the sender; the crsql_tracked_peers upsert
 //             version = MAX(version, new), seq = CASE version > new WHEN 1 THEN seq ELSE new END
-//           (tag 0, event 0); COMMIT, or ROLLBACK on any error.
+//           (tag 0, event 0); COMMIT, or ROLLBACK on any error. Called while the owner has a
+//           transaction open on the connection (a server room's group commit), the batch runs
+//           in SAVEPOINT crsync_apply instead (released, or rolled back to on error) and nothing
+//           is notified: the owner commits and then calls NotifyChanged().
 //   schema  crsql_master keys 'schema_name' (TEXT) and 'schema_version' (INTEGER).
 //
 // Values keep their storage class both ways (§7.1): INTEGER <-> BigInt64 (type 1), REAL <->
@@ -96,6 +99,8 @@ class SqliteStore final : public Store {
                     PullResult* out, size_t* bytes);
   Status ApplyInTransaction(const SiteId& sender, std::span<const protocol::Change> changes,
                             const protocol::Cursor& last_seen);
+  Status ApplyInSavepoint(const SiteId& sender, std::span<const protocol::Change> changes,
+                          const protocol::Cursor& last_seen);
 
   sqlite3* db_;
   SiteId site_id_{};

@@ -82,8 +82,9 @@ class Store {
   // last-seen cursor is raised to `last_seen` (crsql_tracked_peers upsert, tag 0, event 0). On
   // any failure nothing is kept. After a commit that changed the database the change listeners
   // run. Errors: kInvalidArgument for a change the engine refuses (unknown table or column,
-  // malformed pk), kUnavailable when busy, kFailedPrecondition if called inside an open
-  // transaction, kInternal otherwise.
+  // malformed pk), kUnavailable when busy, kInternal otherwise. (SqliteStore called inside the
+  // owner's open transaction applies in a savepoint and leaves commit and notification to the
+  // owner; see sqlite_store.h.)
   virtual Status ApplyChanges(const SiteId& sender, std::span<const protocol::Change> changes,
                               const protocol::Cursor& last_seen) = 0;
 

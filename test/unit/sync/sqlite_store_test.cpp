@@ -249,10 +249,25 @@ TEST(SqliteStore, ApplyIsAtomic) {
   EXPECT_TRUE(db.Query("SELECT * FROM crsql_tracked_peers").empty());
   EXPECT_EQ("(1)", db.One("SELECT sqlite_version() IS NOT NULL"));  // connection still usable
 
-  ASSERT_EQ("", db.Exec("BEGIN"));
-  status = db.store().ApplyChanges(kPeer, {batch.data(), 1}, {1, 0});
-  EXPECT_EQ(StatusCode::kFailedPrecondition, status.code());
-  ASSERT_EQ("", db.Exec("ROLLBACK"));
+}
+
+TEST(SqliteStore, ApplyInsideAnOpenTransactionUsesASavepointAndLeavesCommitToTheOwner) {
+  SyncDb db("", kAnySql, "any.sql");
+  int notifications = 0;
+  db.store().notifier().Add([&] { ++notifications; });
+  std::vector<Change> good = {AnyChange(1, Value(std::string("a")), 1)};
+  std::vector<Change> bad = {AnyChange(2, Value(std::string("b")), 1)};
+  bad[0].table = "nope";
+  ASSERT_EQ("", db.Exec("BEGIN IMMEDIATE"));
+  ASSERT_TRUE(db.store().ApplyChanges(kPeer, good, {1, 0}).ok());
+  EXPECT_EQ(StatusCode::kInvalidArgument, db.store().ApplyChanges(kPeer, bad, {2, 0}).code());
+  EXPECT_EQ(0, notifications);  // not committed yet
+  ASSERT_EQ("", db.Exec("COMMIT"));
+  // The failed batch was rolled back to its savepoint only; the first one survived the commit.
+  EXPECT_EQ((std::vector<std::string>{"(1, 'a')"}), db.Query("SELECT id, v FROM anyv"));
+  EXPECT_EQ("(1)", db.One("SELECT version FROM crsql_tracked_peers"));
+  db.store().NotifyChanged();
+  EXPECT_EQ(1, notifications);
 }
 
 TEST(SqliteStore, ApplyBindsEachWireTypeWithItsStorageClass) {

@@ -1,0 +1,148 @@
+// Room (see room.h): database lifetime, sessions, group commit and fan-out on one strand.
+#include "server/room.h"
+
+#include <cassert>
+#include <filesystem>
+#include <utility>
+
+#include "server/log.h"
+#include "server/room_name.h"
+#include "server/room_peer.h"
+#include "server/room_registry.h"
+
+namespace crsync::server {
+
+Room::Room(std::string name, std::shared_ptr<net::Strand> strand, const RoomServices& services,
+           RoomRegistry& registry)
+    : name_(std::move(name)), strand_(std::move(strand)), services_(services), registry_(registry) {}
+
+Room::~Room() {
+  peers_.clear();
+  CloseDatabase();
+}
+
+void Room::AssertOnStrand() const {
+  // Invariant (room.h): room state is touched only on the room's strand.
+  assert(strand_->RunningInThisThread());
+}
+
+Status Room::OpenDatabase() {
+  if (store_) return Status();
+  std::string path;
+  if (!services_.db_folder.empty() && name_ != kMemoryRoomName) {
+    path = (std::filesystem::path(services_.db_folder) / name_).string();
+  }
+  CRSYNC_ASSIGN_OR_RETURN(RoomDb db, RoomDb::Open(path));
+  CRSYNC_ASSIGN_OR_RETURN(std::unique_ptr<sync::SqliteStore> store, sync::SqliteStore::Open(db.get()));
+  db_.emplace(std::move(db));
+  store_ = std::move(store);
+  services_.metrics->rooms_open.Add(1);
+  Log(LogLevel::kInfo, "room opened",
+      {{"room", name_}, {"storage", path.empty() ? std::string("memory") : path}});
+  return Status();
+}
+
+void Room::CloseDatabase() {
+  if (!store_) return;
+  FlushGroup();
+  store_.reset();
+  db_.reset();  // crsql_finalize, close
+  services_.metrics->rooms_open.Add(-1);
+  Log(LogLevel::kInfo, "room closed", {{"room", name_}});
+}
+
+void Room::AddPeer(std::shared_ptr<wslink::WsTransport> transport, bool read_only) {
+  AssertOnStrand();
+  Status opened = OpenDatabase();
+  if (!opened.ok()) {
+    services_.metrics->Error(kErrorRoomOpen).Inc();
+    Log(LogLevel::kError, "cannot open room", {{"room", name_}, {"error", opened.ToString()}});
+    transport->Close(sync::kCloseInternalError, "cannot open the room's database");
+    if (registry_.Release(*this)) CloseDatabase();
+    return;
+  }
+  sync::SessionOptions options = services_.session_options;
+  options.max_buffered_bytes = wslink::kSessionMaxBufferedBytes;
+  options.post = [strand = strand_](std::function<void()> task) { strand->Post(std::move(task)); };
+  const uint64_t id = next_peer_id_++;
+  auto peer = std::make_unique<RoomPeer>(*this, id, std::move(transport), read_only,
+                                         std::move(options));
+  RoomPeer& added = *peer;
+  peers_.emplace(id, std::move(peer));
+  services_.metrics->connections.Add(1);
+  // A server session's Start cannot fail on a fresh session; if it ever does, the session is
+  // closed and its observer schedules the removal.
+  added.Start();
+}
+
+void Room::RemovePeerLater(uint64_t peer_id) {
+  strand_->Post([self = shared_from_this(), peer_id] { self->RemovePeer(peer_id); });
+}
+
+void Room::RemovePeer(uint64_t peer_id) {
+  AssertOnStrand();
+  auto it = peers_.find(peer_id);
+  if (it == peers_.end()) return;
+  group_members_.erase(peer_id);
+  peers_.erase(it);
+  services_.metrics->connections.Add(-1);
+  if (registry_.Release(*this)) CloseDatabase();
+}
+
+Status Room::PrepareSchema(uint64_t peer_id, const protocol::AnnouncePresence& announce) {
+  AssertOnStrand();
+  FlushGroup();
+  bool others_streaming = false;
+  for (const auto& [id, peer] : peers_) {
+    if (id != peer_id && peer->session().state() == sync::SessionState::kStreaming) {
+      others_streaming = true;
+    }
+  }
+  return PrepareRoomSchema(*store_, services_.schemas, announce.schema_name,
+                           announce.schema_version, !others_streaming);
+}
+
+Status Room::ApplyGrouped(uint64_t peer_id, const SiteId& sender,
+                          std::span<const protocol::Change> changes,
+                          const protocol::Cursor& last_seen) {
+  AssertOnStrand();
+  if (!group_open_) {
+    CRSYNC_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE").WithContext("opening the room transaction"));
+    group_open_ = true;
+    group_started_ = std::chrono::steady_clock::now();
+    // Runs after every message already queued on the strand: they all join this group.
+    strand_->Post([weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->FlushGroup();
+    });
+  }
+  group_members_.insert(peer_id);
+  return store_->ApplyChanges(sender, changes, last_seen);
+}
+
+void Room::FlushGroup() {
+  if (!group_open_) return;
+  group_open_ = false;
+  std::set<uint64_t> members;
+  members.swap(group_members_);
+  Status committed = db_->Exec("COMMIT");
+  if (committed.ok()) {
+    services_.metrics->group_commits.Inc();
+    services_.metrics->commit_seconds.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - group_started_).count());
+    store_->NotifyChanged();  // fan-out: each session posts one coalesced pull
+    return;
+  }
+  if (sqlite3_get_autocommit(db_->get()) == 0) db_->Exec("ROLLBACK");
+  services_.metrics->Error(kErrorCommitFailed).Inc();
+  Log(LogLevel::kError, "group commit failed",
+      {{"room", name_}, {"error", committed.ToString()}, {"sessions", members.size()}});
+  for (uint64_t id : members) {
+    auto it = peers_.find(id);
+    if (it != peers_.end()) {
+      it->second->session().Close(sync::kCloseInternalError,
+                                  "the server could not commit your changes; reconnect");
+    }
+  }
+}
+
+}  // namespace crsync::server
