@@ -24,7 +24,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-for dir in test/compat test/protocol_compat bench/reference; do
+for dir in test/compat test/protocol_compat bench/reference test/interop bench/load; do
   if [ -f "$dir/package-lock.json" ]; then
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
       echo "setup: npm ci in $dir"

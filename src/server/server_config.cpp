@@ -72,10 +72,18 @@ const std::vector<Setting>& Settings() {
        CRSYNC_STRING_SETTING(server.tls_cert_file)},
       {"tls-key", "FILE", "PEM private key of --tls-cert", CRSYNC_STRING_SETTING(server.tls_key_file)},
       {"jwt-secret", "SECRET", "require HS256 JWTs signed with SECRET (docs/auth.md)",
-       CRSYNC_STRING_SETTING(server.auth.hs256_secret)},
+       [](ServerConfig& c, const std::string& v) -> Status {
+         // An empty secret would be indistinguishable from "no auth": refuse it, never fail open.
+         if (v.empty()) return Status::InvalidArgument("--jwt-secret: the secret is empty");
+         c.server.auth.hs256_secret = v;
+         return Status();
+       }},
       {"jwt-public-key", "FILE", "require RS256/ES256 JWTs verified with this PEM public key",
        [](ServerConfig& c, const std::string& v) -> Status {
          CRSYNC_ASSIGN_OR_RETURN(c.server.auth.public_key_pem, ReadFile("jwt-public-key", v));
+         if (c.server.auth.public_key_pem.empty()) {
+           return Status::InvalidArgument("--jwt-public-key: the file '" + v + "' is empty");
+         }
          return Status();
        }},
       {"jwt-leeway-seconds", "N", "clock skew allowed for exp/nbf (default 30)",

@@ -62,6 +62,15 @@ TEST(ServerConfig, ErrorsNameTheSetting) {
                                    .status()
                                    .message()
                                    .find("unknown key 'prot'"));
+  // An empty secret or key file must not silently turn auth off.
+  EXPECT_NE(std::string::npos,
+            Load({"--jwt-secret", ""}).status().message().find("secret is empty"));
+  EXPECT_FALSE(Load({}, {{"CRSYNC_JWT_SECRET", ""}}).ok());
+  dir.Write("empty.pem", "");
+  EXPECT_NE(std::string::npos, Load({"--jwt-public-key", (dir.path() / "empty.pem").string()})
+                                   .status()
+                                   .message()
+                                   .find("is empty"));
   EXPECT_TRUE(Load({"--help"})->help);
   EXPECT_NE(std::string::npos, ServerUsage().find("--db-folder DIR"));
 }
