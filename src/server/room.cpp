@@ -36,6 +36,7 @@ Status Room::OpenDatabase() {
   CRSYNC_ASSIGN_OR_RETURN(std::unique_ptr<sync::SqliteStore> store, sync::SqliteStore::Open(db.get()));
   db_.emplace(std::move(db));
   store_ = std::move(store);
+  ResetCache();
   services_.metrics->rooms_open.Add(1);
   Log(LogLevel::kInfo, "room opened",
       {{"room", name_}, {"storage", path.empty() ? std::string("memory") : path}});
@@ -98,8 +99,29 @@ Status Room::PrepareSchema(uint64_t peer_id, const protocol::AnnouncePresence& a
       others_streaming = true;
     }
   }
-  return PrepareRoomSchema(*store_, services_.schemas, announce.schema_name,
-                           announce.schema_version, !others_streaming);
+  Status prepared = PrepareRoomSchema(*store_, services_.schemas, announce.schema_name,
+                                      announce.schema_version, !others_streaming);
+  ResetCache();  // a schema step may write (create, automigrate)
+  return prepared;
+}
+
+void Room::ResetCache() {
+  Status reset = cache_.Reset(*store_);
+  if (!reset.ok()) {
+    Log(LogLevel::kWarn, "change cache disabled",
+        {{"room", name_}, {"error", reset.ToString()}});
+  }
+}
+
+Result<sync::PullResult> Room::Pull(const sync::PullRequest& request) {
+  AssertOnStrand();
+  FlushGroup();
+  if (std::optional<sync::PullResult> cached = cache_.Pull(request, store_->site_id())) {
+    services_.metrics->pulls_cached.Inc();
+    return std::move(*cached);
+  }
+  services_.metrics->pulls_sqlite.Inc();
+  return store_->PullChanges(request);
 }
 
 Status Room::ApplyGrouped(uint64_t peer_id, const SiteId& sender,
@@ -129,6 +151,11 @@ void Room::FlushGroup() {
     services_.metrics->group_commits.Inc();
     services_.metrics->commit_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - group_started_).count());
+    Status cached = cache_.Refresh(*store_);
+    if (!cached.ok()) {
+      Log(LogLevel::kWarn, "change cache disabled",
+          {{"room", name_}, {"error", cached.ToString()}});
+    }
     store_->NotifyChanged();  // fan-out: each session posts one coalesced pull
     return;
   }

@@ -33,6 +33,7 @@
 #include "common/status.h"
 #include "net/event_loop.h"
 #include "protocol/message.h"
+#include "server/room_change_cache.h"
 #include "server/room_db.h"
 #include "server/room_schema.h"
 #include "server/server_metrics.h"
@@ -73,6 +74,8 @@ class Room : public std::enable_shared_from_this<Room> {
 
   // ---- for RoomPeer and RoomStore (strand only) ----
   sync::SqliteStore& store() { return *store_; }
+  // A pull for a session: from the change cache when it covers request.since, else SQLite.
+  Result<sync::PullResult> Pull(const sync::PullRequest& request);
   ServerMetrics& metrics() { return *services_.metrics; }
   // The OnAnnounce hook: brings the database to the announced schema (room_schema.h).
   Status PrepareSchema(uint64_t peer_id, const protocol::AnnouncePresence& announce);
@@ -91,6 +94,8 @@ class Room : public std::enable_shared_from_this<Room> {
  private:
   Status OpenDatabase();
   void CloseDatabase();
+  // Re-reads the cache's range from the database (after writes outside the group commit).
+  void ResetCache();
   void RemovePeer(uint64_t peer_id);
   void AssertOnStrand() const;
 
@@ -101,6 +106,7 @@ class Room : public std::enable_shared_from_this<Room> {
 
   std::optional<RoomDb> db_;
   std::unique_ptr<sync::SqliteStore> store_;
+  RoomChangeCache cache_;  // refreshed after every COMMIT, reset after schema steps
   std::map<uint64_t, std::unique_ptr<RoomPeer>> peers_;
   uint64_t next_peer_id_ = 1;
 

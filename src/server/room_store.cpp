@@ -13,8 +13,7 @@ Result<sync::SchemaInfo> RoomStore::Schema() {
 }
 
 Result<sync::PullResult> RoomStore::PullChanges(const sync::PullRequest& request) {
-  room_.FlushGroup();
-  Result<sync::PullResult> pulled = room_.store().PullChanges(request);
+  Result<sync::PullResult> pulled = room_.Pull(request);
   if (pulled.ok()) room_.metrics().changes_out.Inc(pulled->changes.size());
   return pulled;
 }

@@ -49,7 +49,11 @@ ServerMetrics::ServerMetrics(MetricsRegistry& registry)
                                           "Received change batches applied")),
       commit_seconds(registry.AddHistogram(
           "crsync_commit_seconds", "Group commit latency, first apply to COMMIT done",
-          ExponentialBuckets(0.0005, 2.0, 14))) {
+          ExponentialBuckets(0.0005, 2.0, 14))),
+      pulls_cached(registry.AddCounter("crsync_pulls_cached_total",
+                                       "Pulls answered from the room's recent-change cache")),
+      pulls_sqlite(registry.AddCounter("crsync_pulls_sqlite_total",
+                                       "Pulls that read crsql_changes")) {
   for (const std::string& kind : ErrorKinds()) {
     errors_[kind] = &registry.AddCounter(std::string(kErrorsName), std::string(kErrorsHelp),
                                          {{"kind", kind}});

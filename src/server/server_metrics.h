@@ -35,6 +35,8 @@ class ServerMetrics {
   Counter& group_commits;     // room transactions committed
   Counter& batches_applied;   // received batches applied (several per group commit)
   Histogram& commit_seconds;  // group commit latency: BEGIN to COMMIT done
+  Counter& pulls_cached;      // pulls answered from the room's change cache
+  Counter& pulls_sqlite;      // pulls that read crsql_changes (cursor below the cache)
 
   // The error counter of kind (one of kErrorKinds, or a StatusCodeName); unknown kinds count
   // as "other".

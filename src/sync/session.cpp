@@ -339,10 +339,11 @@ void Session::OnLocalChange() {
     Pump();
     return;
   }
-  if (pump_scheduled_) {
-    ++stats_.coalesced_notifications;
-    return;
-  }
+  if (!SchedulePump()) ++stats_.coalesced_notifications;
+}
+
+bool Session::SchedulePump() {
+  if (pump_scheduled_) return false;
   pump_scheduled_ = true;
   options_.post([this, alive = std::weak_ptr<bool>(alive_)] {
     auto token = alive.lock();
@@ -350,6 +351,7 @@ void Session::OnLocalChange() {
     pump_scheduled_ = false;
     Pump();
   });
+  return true;
 }
 
 void Session::Pump() {
@@ -365,6 +367,13 @@ void Session::Pump() {
     const bool more = SendOneBatch();
     if (state_ == SessionState::kClosed || awaiting_drain_) break;
     if (!more && !repump_) break;
+    if (options_.post) {
+      // Take turns: the rest is a task behind whatever else is queued on the executor (the
+      // other sessions of a server room), not a loop that keeps the executor to ourselves.
+      ++stats_.yielded_pumps;
+      SchedulePump();
+      break;
+    }
   }
   pumping_ = false;
 }

@@ -21,7 +21,8 @@
 // advances the cursor to (last db_version, 0) (§4.2). It stops while the transport buffers
 // max_buffered_bytes or more and resumes on OnDrained (backpressure, D11/D14). OnLocalChange is
 // the "store changed" signal: with an executor (SessionOptions::post) repeated calls coalesce into
-// one posted pump; without one the pump runs at once.
+// one posted pump; without one the pump runs at once. With an executor a pump also sends at most
+// one batch and posts the rest, so sessions sharing the executor (a server room) take turns.
 //
 // Threading: no threads and no timers inside. Every method must be called on the owner's
 // executor (one strand/thread), including the TransportListener callbacks; the session never
@@ -82,7 +83,8 @@ struct SessionOptions {
   bool check_schema = true;
   GapReply gap_reply = GapReply::kDefault;
   protocol::DecodeOptions decode_options;
-  // Executor for coalesced pumps: post(task) must run task later on the session's executor.
+  // Executor for coalesced pumps and for the rest of a backlog (one batch per turn): post(task)
+  // must run task later on the session's executor.
   // Empty: OnLocalChange pumps synchronously.
   std::function<void(std::function<void()>)> post;
 };
@@ -120,6 +122,7 @@ struct SessionStats {
   uint64_t rewinds = 0;      // outbound cursor moved back (RejectChanges, StartStreaming)
   uint64_t backpressure_stalls = 0;
   uint64_t coalesced_notifications = 0;
+  uint64_t yielded_pumps = 0;  // pumps that sent one batch and posted the rest (post set)
   uint64_t ignored_messages = 0;  // tags 5, 6, 9-11; RejectChanges not meant for us
 };
 
@@ -179,6 +182,8 @@ class Session final : public TransportListener {
   void ReplyToGap(const SiteId& sender, const protocol::Cursor& last_seen);
   void Rewind(const protocol::Cursor& since);
   void Pump();
+  // Posts one pump (SessionOptions::post); false when one is already pending.
+  bool SchedulePump();
   // Sends at most one batch; true when another may follow at once.
   bool SendOneBatch();
   bool SendFrame(std::vector<uint8_t> bytes);

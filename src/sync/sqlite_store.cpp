@@ -16,6 +16,10 @@ constexpr const char* kPullBoundedSql =
     "SELECT \"table\",\"pk\",\"cid\",\"val\",\"col_version\",\"db_version\",\"site_id\",\"cl\","
     "\"seq\" FROM crsql_changes WHERE \"db_version\" > ?1 AND \"site_id\" IS NOT ?2 "
     "AND \"db_version\" <= ?3 ORDER BY \"db_version\",\"seq\"";
+constexpr const char* kRangeSql =
+    "SELECT \"table\",\"pk\",\"cid\",\"val\",\"col_version\",\"db_version\",\"site_id\",\"cl\","
+    "\"seq\" FROM crsql_changes WHERE \"db_version\" > ?1 AND \"db_version\" <= ?2 "
+    "ORDER BY \"db_version\",\"seq\"";
 constexpr const char* kInsertChangeSql =
     "INSERT INTO crsql_changes (\"table\",\"pk\",\"cid\",\"val\",\"col_version\",\"db_version\","
     "\"site_id\",\"cl\",\"seq\") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)";
@@ -239,11 +243,68 @@ Status SqliteStore::SetSchema(const SchemaInfo& schema) {
   return Status();
 }
 
-Status SqliteStore::PullWindow(const PullRequest& request, int64_t lo, std::optional<int64_t> hi,
-                               PullResult* out, size_t* bytes) {
+PullBatcher::PullBatcher(const PullRequest& request, const SiteId& local_site)
+    : request_(request), local_site_(local_site) {}
+
+PullBatcher::Verdict PullBatcher::Check(int64_t db_version, const std::optional<SiteId>& site) {
+  // `site_id IS NOT ?2`: ?2 is the first excluded site, or NULL (local_only, no exclusion).
+  if (!request_.local_only && !request_.exclude_sites.empty()) {
+    if (site == request_.exclude_sites.front()) return Verdict::kSkip;
+  } else if (!site) {
+    return Verdict::kSkip;
+  }
+  const bool at_limit = out_.changes.size() >= request_.max_changes || bytes_ >= request_.max_bytes;
+  if (at_limit && !out_.changes.empty() && out_.changes.back().db_version != db_version) {
+    out_.truncated = true;
+    return Verdict::kStop;
+  }
+  if (request_.local_only && site != local_site_) return Verdict::kSkip;
+  if (site && request_.exclude_sites.size() > 1 &&
+      SiteIn(*site, std::span<const SiteId>(request_.exclude_sites).subspan(1))) {
+    return Verdict::kSkip;
+  }
+  return Verdict::kTake;
+}
+
+void PullBatcher::Take(protocol::Change change) {
+  bytes_ += EstimateEncodedSize(change);
+  out_.changes.push_back(std::move(change));
+}
+
+namespace {
+
+// Columns 0..8 of a pull row: the change (site_id left empty) and its author.
+Result<StoredChange> ReadPullRow(sqlite3_stmt* stmt) {
+  StoredChange row;
+  if (sqlite3_column_type(stmt, 6) != SQLITE_NULL) {
+    if (sqlite3_column_type(stmt, 6) != SQLITE_BLOB ||
+        sqlite3_column_bytes(stmt, 6) != static_cast<int>(kSiteIdSize)) {
+      return Status::FailedPrecondition("crsql_changes: site_id is not a 16-byte blob");
+    }
+    const auto* b = static_cast<const uint8_t*>(sqlite3_column_blob(stmt, 6));
+    row.site.emplace();
+    std::copy(b, b + kSiteIdSize, row.site->begin());
+  }
+  protocol::Change& change = row.change;
+  change.table = ColumnText(stmt, 0);
+  change.pk = ColumnBlob(stmt, 1);
+  change.cid = ColumnText(stmt, 2);
+  change.val = ColumnValue(stmt, 3);
+  change.col_version = sqlite3_column_int64(stmt, 4);
+  change.db_version = sqlite3_column_int64(stmt, 5);
+  change.cl = sqlite3_column_int64(stmt, 7);
+  change.seq = sqlite3_column_int64(stmt, 8);
+  return row;
+}
+
+}  // namespace
+
+Result<bool> SqliteStore::PullWindow(int64_t lo, std::optional<int64_t> hi,
+                                     PullBatcher& batcher) {
   CRSYNC_ASSIGN_OR_RETURN(sqlite3_stmt * stmt,
                           hi ? Cached(pull_bounded_, kPullBoundedSql) : Cached(pull_, kPullSql));
   StmtUse use(stmt);
+  const PullRequest& request = batcher.request();
   sqlite3_bind_int64(stmt, 1, lo);
   if (!request.local_only && !request.exclude_sites.empty()) {
     BindBytes(stmt, 2, request.exclude_sites.front());
@@ -251,17 +312,8 @@ Status SqliteStore::PullWindow(const PullRequest& request, int64_t lo, std::opti
     sqlite3_bind_null(stmt, 2);
   }
   if (hi) sqlite3_bind_int64(stmt, 3, *hi);
-  const std::span<const SiteId> more_excluded =
-      request.exclude_sites.empty() ? std::span<const SiteId>()
-                                    : std::span<const SiteId>(request.exclude_sites).subspan(1);
   int rc;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    const int64_t db_version = sqlite3_column_int64(stmt, 5);
-    const bool at_limit = out->changes.size() >= request.max_changes || *bytes >= request.max_bytes;
-    if (at_limit && !out->changes.empty() && out->changes.back().db_version != db_version) {
-      out->truncated = true;
-      return Status();
-    }
     std::optional<SiteId> site;
     if (sqlite3_column_type(stmt, 6) == SQLITE_BLOB &&
         sqlite3_column_bytes(stmt, 6) == static_cast<int>(kSiteIdSize)) {
@@ -269,28 +321,20 @@ Status SqliteStore::PullWindow(const PullRequest& request, int64_t lo, std::opti
       site.emplace();
       std::copy(b, b + kSiteIdSize, site->begin());
     }
-    if (request.local_only && site != site_id_) continue;
-    if (site && SiteIn(*site, more_excluded)) continue;
-    protocol::Change change;
-    change.table = ColumnText(stmt, 0);
-    change.pk = ColumnBlob(stmt, 1);
-    change.cid = ColumnText(stmt, 2);
-    change.val = ColumnValue(stmt, 3);
-    change.col_version = sqlite3_column_int64(stmt, 4);
-    change.db_version = db_version;
-    if (request.include_site_ids) change.site_id = site;
-    change.cl = sqlite3_column_int64(stmt, 7);
-    change.seq = sqlite3_column_int64(stmt, 8);
-    *bytes += EstimateEncodedSize(change);
-    out->changes.push_back(std::move(change));
+    const PullBatcher::Verdict verdict = batcher.Check(sqlite3_column_int64(stmt, 5), site);
+    if (verdict == PullBatcher::Verdict::kStop) return false;
+    if (verdict == PullBatcher::Verdict::kSkip) continue;
+    Result<StoredChange> row = ReadPullRow(stmt);
+    if (!row.ok()) return row.status();
+    if (request.include_site_ids) row->change.site_id = row->site;
+    batcher.Take(std::move(row->change));
   }
   if (rc != SQLITE_DONE) return SqlError("pull changes");
-  return Status();
+  return true;
 }
 
 Result<PullResult> SqliteStore::PullChanges(const PullRequest& request) {
-  PullResult out;
-  size_t bytes = 0;
+  PullBatcher batcher(request, site_id_);
   CRSYNC_ASSIGN_OR_RETURN(const int64_t head, DbVersion());
   // Walk (since, head] in growing db_version windows, then finish unbounded (which also covers
   // any row above head). The window starts at the batch size, a good guess for one local change
@@ -302,15 +346,31 @@ Result<PullResult> SqliteStore::PullChanges(const PullRequest& request) {
   int64_t width = static_cast<int64_t>(std::clamp<size_t>(request.max_changes, 16, 1 << 20));
   for (int windows = 0; windows < 64; ++windows) {
     const bool last = lo >= head || width >= head - lo || lo > kMax - width;
-    CRSYNC_RETURN_IF_ERROR(PullWindow(
-        request, lo, last ? std::nullopt : std::optional<int64_t>(lo + width), &out, &bytes));
-    if (last || out.truncated) return out;
+    CRSYNC_ASSIGN_OR_RETURN(
+        const bool go_on,
+        PullWindow(lo, last ? std::nullopt : std::optional<int64_t>(lo + width), batcher));
+    if (last || !go_on) return std::move(batcher.result());
     lo += width;
     width = width > kMax / 2 ? kMax : width * 2;
   }
   // Unreachable in practice (64 doublings cover int64); finish unbounded to stay correct.
-  CRSYNC_RETURN_IF_ERROR(PullWindow(request, lo, std::nullopt, &out, &bytes));
-  return out;
+  CRSYNC_RETURN_IF_ERROR(PullWindow(lo, std::nullopt, batcher).status());
+  return std::move(batcher.result());
+}
+
+Result<std::vector<StoredChange>> SqliteStore::ChangesInRange(int64_t lo, int64_t hi) {
+  CRSYNC_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Cached(range_, kRangeSql));
+  StmtUse use(stmt);
+  sqlite3_bind_int64(stmt, 1, lo);
+  sqlite3_bind_int64(stmt, 2, hi);
+  std::vector<StoredChange> rows;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    CRSYNC_ASSIGN_OR_RETURN(StoredChange row, ReadPullRow(stmt));
+    rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return SqlError("read changes");
+  return rows;
 }
 
 Status SqliteStore::ApplyInTransaction(const SiteId& sender,

@@ -47,6 +47,40 @@
 
 namespace crsync::sync {
 
+// The batching and filtering rules of a pull, in one place: SqliteStore's SQL pull and any cache
+// of crsql_changes rows (the server's RoomChangeCache) feed it the rows of crsql_changes in
+// (db_version, seq) order and get identical batches. Per row, in this order: the SQL filter
+// `site_id IS NOT <first excluded site, or NULL>`; the limit check (stop at the first db_version
+// boundary once max_changes or max_bytes is reached: truncated); local_only; the further
+// excluded sites.
+class PullBatcher {
+ public:
+  enum class Verdict { kTake, kSkip, kStop };
+
+  PullBatcher(const PullRequest& request, const SiteId& local_site);
+
+  // Whether a row with this db_version and site (nullopt: NULL) joins the batch. kStop marks
+  // the result truncated; the caller must not offer more rows.
+  Verdict Check(int64_t db_version, const std::optional<SiteId>& site);
+  // Adds a change that Check accepted.
+  void Take(protocol::Change change);
+
+  const PullRequest& request() const { return request_; }
+  PullResult& result() { return out_; }
+
+ private:
+  const PullRequest& request_;
+  const SiteId& local_site_;
+  PullResult out_;
+  size_t bytes_ = 0;
+};
+
+// One row of crsql_changes with its author (nullopt when the column is NULL).
+struct StoredChange {
+  protocol::Change change;  // site_id left empty
+  std::optional<SiteId> site;
+};
+
 class SqliteStore final : public Store {
  public:
   // Wraps db, which must have the engine loaded (sqlite3_crsqlite_init). Errors: kInvalidArgument
@@ -73,6 +107,11 @@ class SqliteStore final : public Store {
   // crsql_db_version(). Errors: kInternal.
   Result<int64_t> DbVersion();
 
+  // Every crsql_changes row with lo < db_version <= hi, in (db_version, seq) order, no filter
+  // and no limit. Errors: kInternal; kFailedPrecondition for a site_id that is neither NULL
+  // nor 16 bytes.
+  Result<std::vector<StoredChange>> ChangesInRange(int64_t lo, int64_t hi);
+
   // Runs the change listeners, and remembers the current crsql_db_version() as notified.
   void NotifyChanged();
 
@@ -95,8 +134,8 @@ class SqliteStore final : public Store {
   Status SqlError(std::string_view what);
   // Appends the changes of (lo, hi] (hi = nullopt: unbounded) to out, whole db_versions,
   // stopping after the first db_version boundary at which a limit of request is reached.
-  Status PullWindow(const PullRequest& request, int64_t lo, std::optional<int64_t> hi,
-                    PullResult* out, size_t* bytes);
+  // Returns false once the batcher stopped (truncated).
+  Result<bool> PullWindow(int64_t lo, std::optional<int64_t> hi, PullBatcher& batcher);
   Status ApplyInTransaction(const SiteId& sender, std::span<const protocol::Change> changes,
                             const protocol::Cursor& last_seen);
   Status ApplyInSavepoint(const SiteId& sender, std::span<const protocol::Change> changes,
@@ -108,6 +147,7 @@ class SqliteStore final : public Store {
   int64_t notified_version_ = -1;
   Stmt pull_;
   Stmt pull_bounded_;
+  Stmt range_;
   Stmt insert_change_;
   Stmt upsert_peer_;
   Stmt last_seen_;

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <functional>
+#include <utility>
 
 #include "common/utf8.h"
 #include "protocol/codec.h"
@@ -462,6 +464,50 @@ TEST(Session, PostedPumpAfterDestructionDoesNothing) {
   }
   ASSERT_EQ(1u, tasks.size());
   tasks[0]();  // must not touch the destroyed session
+}
+
+TEST(Session, BacklogPumpsTakeTurnsOnASharedExecutor) {
+  // Two server sessions share one FIFO executor (a room strand); each has a backlog of three
+  // batches. With post set a pump sends one batch and queues the rest behind the other session.
+  std::deque<std::function<void()>> tasks;
+  SessionOptions options;
+  options.max_changes_per_message = 10;
+  options.post = [&](std::function<void()> task) { tasks.push_back(std::move(task)); };
+  Scripted a(Role::kServer, "f0e1d2c3b4a5968778695a4b3c2d1e0f", options);
+  Scripted b(Role::kServer, "f0e1d2c3b4a5968778695a4b3c2d1e0f", options);
+  for (Scripted* s : {&a, &b}) {
+    for (int i = 1; i <= 15; ++i) {  // 15 versions x (title, done) = 30 changes
+      s->db.Write("INSERT INTO todo (id, title) VALUES (" + std::to_string(i) + ", 'x')");
+    }
+    ASSERT_TRUE(s->session.Start().ok());
+  }
+  // The notifications of the writes above: nothing to stream yet.
+  for (auto& task : std::exchange(tasks, {})) task();
+  ASSERT_TRUE(a.Take().empty());
+  a.Inject(Announce(kClientId));
+  b.Inject(Announce(kClientId));
+  std::string order;
+  auto record = [&order](Scripted& s, char name) {
+    for (const Message& m : s.Take()) {
+      if (std::holds_alternative<Changes>(m)) order += name;
+    }
+  };
+  record(a, 'a');
+  record(b, 'b');
+  EXPECT_EQ("ab", order);  // one batch each at the announce, the rest queued
+  EXPECT_EQ(2u, tasks.size());
+  for (int guard = 0; guard < 20 && !tasks.empty(); ++guard) {
+    auto task = std::move(tasks.front());
+    tasks.pop_front();
+    task();
+    record(a, 'a');
+    record(b, 'b');
+  }
+  EXPECT_TRUE(tasks.empty());
+  EXPECT_EQ("ababab", order);
+  EXPECT_EQ(30u, a.session.stats().changes_sent);
+  EXPECT_EQ(30u, b.session.stats().changes_sent);
+  EXPECT_EQ(2u, a.session.stats().yielded_pumps);
 }
 
 TEST(Session, PeerCloseIsReported) {
