@@ -128,7 +128,8 @@ TEST(Room, MessagesQueuedTogetherShareOneCommitAndEachPeerGetsOnePull) {
   // Fan-out: each peer gets the other's 2 * kRows changes in one coalesced pull.
   for (int i = 0; i < 2; ++i) {
     ASSERT_TRUE(WaitUntil([&] { return connections[i]->messages().size() == 2; })) << i;
-    const auto& changes = std::get<protocol::Changes>(connections[i]->messages()[1]);
+    const std::vector<protocol::Message> sent = connections[i]->messages();
+    const auto& changes = std::get<protocol::Changes>(sent[1]);
     EXPECT_EQ(2u * kRows, changes.changes.size());
     EXPECT_EQ(0, connections[i]->close_code());
   }
