@@ -146,10 +146,16 @@ function moduleOptionsFor(wasmModule) {
   };
 }
 
-function init({ name, storage, wasmModule }) {
+async function init({ name, storage, wasmModule }) {
   const moduleOptions = moduleOptionsFor(wasmModule);
-  // Liveness: held until this Worker dies.
-  navigator.locks.request(`crsync-tab:${tabId}`, () => new Promise(() => {}));
+  // Liveness: held until this Worker dies. Granted BEFORE any request leaves this tab: an owner
+  // that watches this tab (an open transaction) must never get the lock while we are alive.
+  await new Promise((granted) => {
+    navigator.locks.request(`crsync-tab:${tabId}`, () => {
+      granted();
+      return new Promise(() => {});
+    });
+  });
   channel = new BroadcastChannel(`crsync-db:${name}`);
   channel.onmessage = (event) => onChannelMessage(event.data);
   navigator.locks.request(`crsync-db:${name}`, async () => {
@@ -162,8 +168,8 @@ function init({ name, storage, wasmModule }) {
 self.onmessage = (event) => {
   const request = event.data;
   if (request.op === 'init') {
-    init(request);
-    toPage({ id: request.id, result: { tabId } });
+    init(request).then(() => toPage({ id: request.id, result: { tabId } }),
+      (error) => toPage({ id: request.id, error: errorOf(error) }));
     return;
   }
   if (request.op === 'role') {
