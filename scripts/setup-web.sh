@@ -7,32 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SUDO=""
-if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+source scripts/setup_lib.sh
 
-PACKAGES=(emscripten node-acorn chromium iproute2 util-linux)
-command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "setup-web: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-install_npm() {
-  local dir=$1
-  shift
-  if [ -f "$dir/package-lock.json" ]; then
-    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
-      echo "setup-web: npm ci in $dir"
-      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error "$@" && touch node_modules)
-    fi
-  fi
-}
-install_npm web --ignore-scripts
-install_npm test/interop
+install_packages setup-web emscripten node-acorn chromium iproute2 util-linux
+npm_ci setup-web web --ignore-scripts
+npm_ci setup-web test/interop
 echo "setup-web: done"

@@ -8,7 +8,7 @@
 // IndexedDB transaction. The stored image is therefore always a committed state of the
 // database, whatever moment the browser dies at; the Worker answers a write only after
 // whenPersisted() resolves, so an acknowledged write is durable.
-import { CHUNK_SIZE, MemoryFile } from './files_memory.js';
+import { CHUNK_SIZE, MemoryFile, MemoryFileHandles } from './files_memory.js';
 
 const IDB_NAME = 'crsync-files';
 const SHARED_LOCK = 1;
@@ -28,18 +28,17 @@ function done(tx) {
   });
 }
 
-export class IdbFiles {
+export class IdbFiles extends MemoryFileHandles {
   static available() {
     return typeof indexedDB !== 'undefined';
   }
 
   constructor() {
+    super();
     this.kind = 'idb';
     this.path = null;
     this.main = null; // MemoryFile of the database
     this.storedChunks = 0; // chunks present in IndexedDB for path
-    this.open = new Map(); // file id -> MemoryFile
-    this.nextId = 1;
     this.pending = Promise.resolve();
     this.failure = null;
   }
@@ -96,35 +95,7 @@ export class IdbFiles {
   }
 
   fileOpen(name, flags) {
-    const id = this.nextId++;
-    this.open.set(id, name === this.path ? this.main : new MemoryFile());
-    return id;
-  }
-
-  fileClose(id) {
-    this.open.delete(id);
-  }
-
-  fileRead(id, target, offset) {
-    return this.open.get(id).read(target, offset);
-  }
-
-  fileWrite(id, source, offset) {
-    this.open.get(id).write(source, offset);
-    return 0;
-  }
-
-  fileTruncate(id, size) {
-    this.open.get(id).truncate(size);
-    return 0;
-  }
-
-  fileSync(id) {
-    return 0;
-  }
-
-  fileSize(id) {
-    return this.open.get(id).size;
+    return this.openFile(name === this.path ? this.main : new MemoryFile());
   }
 
   fileLock(id, level) {

@@ -72,26 +72,15 @@ export class MemoryFile {
   }
 }
 
-// MemoryFiles: a file backend that keeps every file in memory (storage: 'memory'; also what the
-// Node smoke test uses). Nothing survives the Worker.
-export class MemoryFiles {
+// MemoryFileHandles: the open-file table of a backend whose files are MemoryFile objects
+// (MemoryFiles, IdbFiles): ids for open files and the per-id read/write/truncate/size calls.
+export class MemoryFileHandles {
   constructor() {
-    this.kind = 'memory';
-    this.files = new Map(); // name -> MemoryFile
     this.open = new Map(); // id -> MemoryFile
     this.nextId = 1;
   }
-  async prepare(path) {}
-  release() {}
-  whenPersisted() {
-    return Promise.resolve();
-  }
-  fileOpen(name, flags) {
-    let file = name ? this.files.get(name) : undefined;
-    if (!file) {
-      file = new MemoryFile();
-      if (name) this.files.set(name, file);
-    }
+  // Registers file as open; returns its id.
+  openFile(file) {
     const id = this.nextId++;
     this.open.set(id, file);
     return id;
@@ -115,6 +104,29 @@ export class MemoryFiles {
   }
   fileSize(id) {
     return this.open.get(id).size;
+  }
+}
+
+// MemoryFiles: a file backend that keeps every file in memory (storage: 'memory'; also what the
+// Node smoke test uses). Nothing survives the Worker.
+export class MemoryFiles extends MemoryFileHandles {
+  constructor() {
+    super();
+    this.kind = 'memory';
+    this.files = new Map(); // name -> MemoryFile
+  }
+  async prepare(path) {}
+  release() {}
+  whenPersisted() {
+    return Promise.resolve();
+  }
+  fileOpen(name, flags) {
+    let file = name ? this.files.get(name) : undefined;
+    if (!file) {
+      file = new MemoryFile();
+      if (name) this.files.set(name, file);
+    }
+    return this.openFile(file);
   }
   fileLock(id, level) {}
   fileDelete(name) {
