@@ -26,7 +26,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
 import { cryb64 } from '@vlcn.io/ws-common';
 
-import { ServerProcess, sleep } from '../../test/interop/lib/server_process.mjs';
+import { httpGet, ServerProcess, sleep } from '../../test/interop/lib/server_process.mjs';
 import { kSchemaName, kSchemaText } from '../../test/interop/lib/todo_schema.mjs';
 
 import { LoadClient } from './load_client.mjs';
@@ -150,11 +150,30 @@ async function throughputRun(kind, root) {
     result.benchCpuSeconds = (benchCpu.user + benchCpu.system) / 1e6;
     result.rejects = clients.reduce((n, c) => n + c.rejects, 0);
     result.serverAlive = server.running;
+    if (kind === 'ours') result.metrics = await serverCounters(server);
   } finally {
     for (const c of clients) c.terminate();
     await server.stop();
   }
   return result;
+}
+
+// A few of crsync-server's own counters after the run (how the work was grouped), or undefined.
+async function serverCounters(server) {
+  const wanted = ['group_commits_total', 'batches_applied_total', 'messages_sent_total',
+                  'pulls_cached_total', 'pulls_sqlite_total'];
+  try {
+    const { status, body } = await httpGet(server.port, '/metrics');
+    if (status !== 200) return undefined;
+    const out = {};
+    for (const line of body.split('\n')) {
+      const m = /^crsync_(\w+) (\S+)$/.exec(line);
+      if (m && wanted.includes(m[1])) out[m[1].replace(/_total$/, '')] = Number(m[2]);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
 }
 
 async function idleRun(kind, root) {

@@ -293,7 +293,7 @@ bool SyncClientImpl::OutboundIdle() {
   probe.max_changes = 1;
   probe.max_bytes = 1;
   Result<sync::PullResult> pulled = store_->PullChanges(probe);
-  return pulled.ok() && pulled->changes.empty();
+  return pulled.ok() && pulled->empty();
 }
 
 void SyncClientImpl::Tick() {

@@ -74,6 +74,14 @@ std::vector<uint8_t> Encode(const CreateDbOnPrimaryResponse& message);
 std::vector<uint8_t> Encode(const Err& message);
 std::vector<uint8_t> Encode(const ApplyChangesOnPrimaryResponse& message);
 
+// Pre-encoded changes, for fan-out (a server encodes each change once and sends it to many):
+// EncodeChange returns the bytes one change record takes inside a Changes message;
+// EncodeChanges builds a Changes message from such records (in order). The result is exactly
+// Encode(Changes{sender, since, changes}) for the changes the records were made from.
+std::vector<uint8_t> EncodeChange(const Change& change);
+std::vector<uint8_t> EncodeChanges(const SiteId& sender, const Cursor& since,
+                                   std::span<const std::span<const uint8_t>> records);
+
 // OK when Decode(Encode(message), limits) would return exactly message: every seq/reqid within
 // +-(2^53 - 1), every string well-formed UTF-8, counts within limits.max_changes/max_sites.
 // (The encoded size is not checked; compare Encode(message).size() with the peer's limit.)

@@ -45,24 +45,26 @@ void WriteValue(ByteWriter& w, const Value& value) {
   }
 }
 
+void WriteChange(ByteWriter& w, const Change& c) {
+  w.WriteVarString(c.table);
+  w.WriteVarBytes(c.pk);
+  w.WriteVarString(c.cid);
+  WriteValue(w, c.val);
+  w.WriteBigInt64(c.col_version);
+  w.WriteBigInt64(c.db_version);
+  if (c.site_id) {
+    w.WriteUint8(kSiteIdPresent);
+    w.WriteBytes(*c.site_id);
+  } else {
+    w.WriteUint8(kSiteIdAbsent);
+  }
+  w.WriteBigInt64(c.cl);
+  w.WriteVarInt(c.seq);
+}
+
 void WriteChanges(ByteWriter& w, const std::vector<Change>& changes) {
   w.WriteVarUint(changes.size());
-  for (const Change& c : changes) {
-    w.WriteVarString(c.table);
-    w.WriteVarBytes(c.pk);
-    w.WriteVarString(c.cid);
-    WriteValue(w, c.val);
-    w.WriteBigInt64(c.col_version);
-    w.WriteBigInt64(c.db_version);
-    if (c.site_id) {
-      w.WriteUint8(kSiteIdPresent);
-      w.WriteBytes(*c.site_id);
-    } else {
-      w.WriteUint8(kSiteIdAbsent);
-    }
-    w.WriteBigInt64(c.cl);
-    w.WriteVarInt(c.seq);
-  }
+  for (const Change& c : changes) WriteChange(w, c);
 }
 
 void WriteBody(ByteWriter& w, const AnnouncePresence& m) {
@@ -247,6 +249,27 @@ std::vector<uint8_t> Encode(const Pong& m) { return EncodeOne(m); }
 std::vector<uint8_t> Encode(const CreateDbOnPrimaryResponse& m) { return EncodeOne(m); }
 std::vector<uint8_t> Encode(const Err& m) { return EncodeOne(m); }
 std::vector<uint8_t> Encode(const ApplyChangesOnPrimaryResponse& m) { return EncodeOne(m); }
+
+std::vector<uint8_t> EncodeChange(const Change& change) {
+  ByteWriter writer;
+  writer.Reserve(64 + change.table.size() + change.pk.size() + change.cid.size());
+  WriteChange(writer, change);
+  return writer.Release();
+}
+
+std::vector<uint8_t> EncodeChanges(const SiteId& sender, const Cursor& since,
+                                   std::span<const std::span<const uint8_t>> records) {
+  size_t size = 1 + kSiteIdSize + 8 + 10 + 10;  // tag, sender, cursor, count
+  for (std::span<const uint8_t> record : records) size += record.size();
+  ByteWriter writer;
+  writer.Reserve(size);
+  writer.WriteUint8(static_cast<uint8_t>(Changes::kTag));
+  writer.WriteBytes(sender);
+  WriteCursor(writer, since);
+  writer.WriteVarUint(records.size());
+  for (std::span<const uint8_t> record : records) writer.WriteBytes(record);
+  return writer.Release();
+}
 
 Status Validate(const Message& message, const DecodeOptions& limits) {
   return std::visit([&limits](const auto& m) { return ValidateOne(m, limits); }, message);

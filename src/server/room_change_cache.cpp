@@ -2,16 +2,25 @@
 // like SqliteStore::PullChanges.
 #include "server/room_change_cache.h"
 
+#include "common/byte_reader.h"
+#include "protocol/codec.h"
+
 #include <algorithm>
 #include <utility>
 
 namespace crsync::server {
 
-std::string RoomChangeCache::KeyOf(const protocol::Change& change) {
-  std::string key = change.table;
-  key.push_back('\0');
-  key.append(change.pk.begin(), change.pk.end());
-  return key;
+RoomChangeCache::Row RoomChangeCache::MakeRow(const sync::StoredChange& stored) {
+  Row row{protocol::EncodeChange(stored.change), stored.site, stored.change.db_version,
+          static_cast<uint32_t>(sync::EstimateEncodedSize(stored.change)), 0};
+  // The record begins with varstring table, varbytes pk (protocol::EncodeChange).
+  ByteReader reader(row.record);
+  for (int field = 0; field < 2; ++field) {
+    Result<uint64_t> length = reader.ReadVarUint();
+    if (length.ok()) (void)reader.ReadBytes(*length);
+  }
+  row.key_size = static_cast<uint32_t>(reader.position());
+  return row;
 }
 
 Status RoomChangeCache::Reset(sync::SqliteStore& store) {
@@ -37,16 +46,16 @@ Status RoomChangeCache::Refresh(sync::SqliteStore& store) {
     return fresh.status();
   }
   int64_t moved_floor = floor_;
-  for (sync::StoredChange& stored : *fresh) {
-    auto [it, inserted] = newest_.try_emplace(KeyOf(stored.change), stored.change.db_version);
+  for (const sync::StoredChange& stored : *fresh) {
+    Row row = MakeRow(stored);
+    auto [it, inserted] = newest_.try_emplace(std::string(row.key()), row.db_version);
     if (!inserted) {
       // A write to a cached (table, pk): its older rows may have moved or changed.
       if (it->second <= head_) moved_floor = std::max(moved_floor, it->second);
-      it->second = stored.change.db_version;
+      it->second = row.db_version;
     }
-    const size_t bytes = sync::EstimateEncodedSize(stored.change) + kSiteIdSize;
-    bytes_ += bytes;
-    rows_.push_back(Row{std::move(stored), bytes});
+    bytes_ += row.bytes();
+    rows_.push_back(std::move(row));
   }
   head_ = *head;
   RaiseFloor(moved_floor);
@@ -56,11 +65,11 @@ Status RoomChangeCache::Refresh(sync::SqliteStore& store) {
 
 void RoomChangeCache::RaiseFloor(int64_t floor) {
   floor_ = std::max(floor_, floor);
-  while (!rows_.empty() && rows_.front().stored.change.db_version <= floor_) {
-    const protocol::Change& change = rows_.front().stored.change;
-    auto it = newest_.find(KeyOf(change));
-    if (it != newest_.end() && it->second == change.db_version) newest_.erase(it);
-    bytes_ -= rows_.front().bytes;
+  while (!rows_.empty() && rows_.front().db_version <= floor_) {
+    const Row& row = rows_.front();
+    auto it = newest_.find(std::string(row.key()));
+    if (it != newest_.end() && it->second == row.db_version) newest_.erase(it);
+    bytes_ -= row.bytes();
     rows_.pop_front();
   }
 }
@@ -68,25 +77,43 @@ void RoomChangeCache::RaiseFloor(int64_t floor) {
 void RoomChangeCache::Evict() {
   // Whole db_versions only: the floor is a db_version boundary.
   while (!rows_.empty() && (rows_.size() > limits_.max_rows || bytes_ > limits_.max_bytes)) {
-    RaiseFloor(rows_.front().stored.change.db_version);
+    RaiseFloor(rows_.front().db_version);
   }
 }
+
+namespace {
+
+// The change a record was encoded from (ill-formed UTF-8 repaired, as on the wire).
+std::optional<protocol::Change> DecodeRecord(std::span<const uint8_t> record) {
+  const std::span<const uint8_t> one[] = {record};
+  Result<protocol::Message> message = protocol::Decode(protocol::EncodeChanges(SiteId{}, {}, one));
+  if (!message.ok()) return std::nullopt;
+  auto* changes = std::get_if<protocol::Changes>(&*message);
+  if (changes == nullptr || changes->changes.size() != 1) return std::nullopt;
+  return std::move(changes->changes.front());
+}
+
+}  // namespace
 
 std::optional<sync::PullResult> RoomChangeCache::Pull(const sync::PullRequest& request,
                                                       const SiteId& local_site) const {
   if (!enabled_ || request.since_db_version < floor_) return std::nullopt;
   sync::PullBatcher batcher(request, local_site);
   auto first = std::partition_point(rows_.begin(), rows_.end(), [&](const Row& row) {
-    return row.stored.change.db_version <= request.since_db_version;
+    return row.db_version <= request.since_db_version;
   });
   for (auto it = first; it != rows_.end(); ++it) {
-    const sync::StoredChange& stored = it->stored;
-    const sync::PullBatcher::Verdict verdict = batcher.Check(stored.change.db_version, stored.site);
+    const sync::PullBatcher::Verdict verdict = batcher.Check(it->db_version, it->site);
     if (verdict == sync::PullBatcher::Verdict::kStop) break;
     if (verdict == sync::PullBatcher::Verdict::kSkip) continue;
-    protocol::Change change = stored.change;
-    if (request.include_site_ids) change.site_id = stored.site;
-    batcher.Take(std::move(change));
+    if (!request.include_site_ids) {
+      batcher.TakeRecord(it->record, it->estimate, it->db_version);
+      continue;
+    }
+    std::optional<protocol::Change> change = DecodeRecord(it->record);
+    if (!change) return std::nullopt;  // cannot happen (our own encoding); SQL answers instead
+    change->site_id = it->site;
+    batcher.Take(std::move(*change));
   }
   return std::move(batcher.result());
 }

@@ -18,6 +18,12 @@
 // are untouched by such a write. Any other write to the database (schema steps, migrations) must
 // call Reset. Memory is bounded: the oldest db_versions are evicted past max_rows / max_bytes.
 //
+// Encoded once and compact: each row is kept as its protocol::EncodeChange record as the server
+// sends it (site_id NULL on the wire, the reference's behaviour) plus its author, so a pull
+// without include_site_ids answers with records (PullResult::records) and a fan-out to N
+// sessions encodes each change once instead of N times; a pull with include_site_ids decodes
+// the records back (same bytes on the wire either way).
+//
 // Threading: the room's strand only, like the room's store.
 #pragma once
 
@@ -26,7 +32,9 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/status.h"
 #include "sync/sqlite_store.h"
@@ -63,10 +71,19 @@ class RoomChangeCache {
 
  private:
   struct Row {
-    sync::StoredChange stored;
-    size_t bytes;
+    std::vector<uint8_t> record;  // EncodeChange(change) with site_id not set
+    std::optional<SiteId> site;   // the author (crsql_changes.site_id; nullopt when NULL)
+    int64_t db_version;
+    uint32_t estimate;  // EstimateEncodedSize(change) with site_id not set
+    uint32_t key_size;  // the record starts with (table, pk): its first key_size bytes
+
+    std::string_view key() const {
+      return {reinterpret_cast<const char*>(record.data()), key_size};
+    }
+    // What the row counts against max_bytes: its record and bookkeeping.
+    size_t bytes() const { return sizeof(Row) + record.capacity() + 32; }
   };
-  static std::string KeyOf(const protocol::Change& change);
+  static Row MakeRow(const sync::StoredChange& stored);
   // Drops every row with db_version <= floor.
   void RaiseFloor(int64_t floor);
   void Evict();

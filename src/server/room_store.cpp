@@ -14,7 +14,7 @@ Result<sync::SchemaInfo> RoomStore::Schema() {
 
 Result<sync::PullResult> RoomStore::PullChanges(const sync::PullRequest& request) {
   Result<sync::PullResult> pulled = room_.Pull(request);
-  if (pulled.ok()) room_.metrics().changes_out.Inc(pulled->changes.size());
+  if (pulled.ok()) room_.metrics().changes_out.Inc(pulled->size());
   return pulled;
 }
 

@@ -399,14 +399,21 @@ bool Session::SendOneBatch() {
     Fail(kCloseInternalError, pulled.status().WithContext("pulling changes"));
     return false;
   }
-  if (pulled->changes.empty()) return false;
-  protocol::Changes message;
-  message.sender = store_.site_id();
-  message.since = *last_sent_;
-  message.changes = std::move(pulled->changes);
-  const protocol::Cursor next{message.changes.back().db_version, 0};
-  const size_t count = message.changes.size();
-  if (!SendFrame(protocol::Encode(message))) return false;  // closing; OnClosed follows
+  if (pulled->empty()) return false;
+  const protocol::Cursor next{pulled->last_db_version, 0};
+  const size_t count = pulled->size();
+  std::vector<uint8_t> frame;
+  if (!pulled->records.empty()) {
+    // Pre-encoded by the store (server change cache): valid now, used at once.
+    frame = protocol::EncodeChanges(store_.site_id(), *last_sent_, pulled->records);
+  } else {
+    protocol::Changes message;
+    message.sender = store_.site_id();
+    message.since = *last_sent_;
+    message.changes = std::move(pulled->changes);
+    frame = protocol::Encode(message);
+  }
+  if (!SendFrame(std::move(frame))) return false;  // closing; OnClosed follows
   last_sent_ = next;
   stats_.changes_sent += count;
   return pulled->truncated;

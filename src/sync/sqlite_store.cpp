@@ -253,8 +253,8 @@ PullBatcher::Verdict PullBatcher::Check(int64_t db_version, const std::optional<
   } else if (!site) {
     return Verdict::kSkip;
   }
-  const bool at_limit = out_.changes.size() >= request_.max_changes || bytes_ >= request_.max_bytes;
-  if (at_limit && !out_.changes.empty() && out_.changes.back().db_version != db_version) {
+  const bool at_limit = out_.size() >= request_.max_changes || bytes_ >= request_.max_bytes;
+  if (at_limit && !out_.empty() && out_.last_db_version != db_version) {
     out_.truncated = true;
     return Verdict::kStop;
   }
@@ -268,7 +268,15 @@ PullBatcher::Verdict PullBatcher::Check(int64_t db_version, const std::optional<
 
 void PullBatcher::Take(protocol::Change change) {
   bytes_ += EstimateEncodedSize(change);
+  out_.last_db_version = change.db_version;
   out_.changes.push_back(std::move(change));
+}
+
+void PullBatcher::TakeRecord(std::span<const uint8_t> record, size_t estimated_size,
+                             int64_t db_version) {
+  bytes_ += estimated_size;
+  out_.last_db_version = db_version;
+  out_.records.push_back(record);
 }
 
 namespace {

@@ -64,6 +64,9 @@ class PullBatcher {
   Verdict Check(int64_t db_version, const std::optional<SiteId>& site);
   // Adds a change that Check accepted.
   void Take(protocol::Change change);
+  // Adds an encoded change (protocol::EncodeChange) that Check accepted, with the
+  // EstimateEncodedSize of the change it was made from. A result holds either kind, not both.
+  void TakeRecord(std::span<const uint8_t> record, size_t estimated_size, int64_t db_version);
 
   const PullRequest& request() const { return request_; }
   PullResult& result() { return out_; }

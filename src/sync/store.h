@@ -59,8 +59,18 @@ struct PullRequest {
 
 struct PullResult {
   std::vector<protocol::Change> changes;
+  // Instead of `changes` (which is then empty), a store that keeps its recent changes encoded
+  // (the server's change cache) may answer with protocol::EncodeChange records, in order. They
+  // point into the store's memory: valid until the store is next written or refreshed, so use
+  // them at once (Session encodes its message right away).
+  std::vector<std::span<const uint8_t>> records;
+  // db_version of the last change (of `changes` or `records`); 0 when there is none.
+  int64_t last_db_version = 0;
   // True when the pull stopped at a limit and more changes may follow the last one.
   bool truncated = false;
+
+  size_t size() const { return changes.size() + records.size(); }
+  bool empty() const { return size() == 0; }
 };
 
 class Store {

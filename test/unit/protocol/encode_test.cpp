@@ -131,5 +131,32 @@ TEST(ProtocolEncode, StructOverloadsMatchTheMessageOverload) {
   EXPECT_EQ(0u, Validate(bad).message().find("Changes: since.seq"));
 }
 
+TEST(ProtocolEncode, PreEncodedRecordsBuildTheSameChangesMessage) {
+  Changes m{Site(3), {42, 7}, {}};
+  for (int i = 0; i < 130; ++i) {  // > 127: a two-byte change count
+    Change c = SimpleChange();
+    c.db_version = 100 + i / 3;
+    c.seq = i % 3;
+    c.site_id = i % 2 ? std::optional<SiteId>(Site(static_cast<uint8_t>(i))) : std::nullopt;
+    if (i % 4 == 0) {
+      c.val = std::string("t\xC3\xA9xt \xFF");
+    } else {
+      c.val = int64_t{i} << 40;
+    }
+    m.changes.push_back(c);
+  }
+  std::vector<std::vector<uint8_t>> owned;
+  for (const Change& c : m.changes) owned.push_back(EncodeChange(c));
+  std::vector<std::span<const uint8_t>> records(owned.begin(), owned.end());
+  EXPECT_EQ(HexEncode(Encode(m)), HexEncode(EncodeChanges(m.sender, m.since, records)));
+  // And a record decodes back to its change (the ill-formed UTF-8 repaired as Encode does).
+  Result<Message> decoded = Decode(EncodeChanges(m.sender, m.since, records));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_EQ(130u, std::get<Changes>(*decoded).changes.size());
+  EXPECT_EQ(m.changes[1], std::get<Changes>(*decoded).changes[1]);
+  EXPECT_EQ(HexEncode(Encode(Changes{Site(3), {42, 7}, {}})),
+            HexEncode(EncodeChanges(Site(3), {42, 7}, std::span<const std::span<const uint8_t>>())));
+}
+
 }  // namespace
 }  // namespace crsync::protocol
