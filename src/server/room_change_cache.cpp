@@ -39,23 +39,31 @@ Status RoomChangeCache::Refresh(sync::SqliteStore& store) {
   if (!enabled_) return Reset(store);  // after a failure: start afresh from the head
   Result<int64_t> head = store.DbVersion();
   if (head.ok() && *head < head_) return Reset(store);  // cannot happen; stay exact anyway
-  Result<std::vector<sync::StoredChange>> fresh =
-      head.ok() ? store.ChangesInRange(head_, *head) : head.status();
-  if (!fresh.ok()) {
+  if (!head.ok()) {
     enabled_ = false;
-    return fresh.status();
+    return head.status();
   }
   int64_t moved_floor = floor_;
-  for (const sync::StoredChange& stored : *fresh) {
-    Row row = MakeRow(stored);
-    auto [it, inserted] = newest_.try_emplace(std::string(row.key()), row.db_version);
-    if (!inserted) {
-      // A write to a cached (table, pk): its older rows may have moved or changed.
-      if (it->second <= head_) moved_floor = std::max(moved_floor, it->second);
-      it->second = row.db_version;
+  // In windows of db_versions, so that a large group is never all materialized at once.
+  constexpr int64_t kWindow = 256;
+  for (int64_t lo = head_; lo < *head; lo += kWindow) {
+    Result<std::vector<sync::StoredChange>> fresh =
+        store.ChangesInRange(lo, std::min(*head, lo + kWindow));
+    if (!fresh.ok()) {
+      enabled_ = false;
+      return fresh.status();
     }
-    bytes_ += row.bytes();
-    rows_.push_back(std::move(row));
+    for (const sync::StoredChange& stored : *fresh) {
+      Row row = MakeRow(stored);
+      auto [it, inserted] = newest_.try_emplace(std::string(row.key()), row.db_version);
+      if (!inserted) {
+        // A write to a cached (table, pk): its older rows may have moved or changed.
+        if (it->second <= head_) moved_floor = std::max(moved_floor, it->second);
+        it->second = row.db_version;
+      }
+      bytes_ += row.bytes();
+      rows_.push_back(std::move(row));
+    }
   }
   head_ = *head;
   RaiseFloor(moved_floor);
