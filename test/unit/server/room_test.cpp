@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <future>
 #include <mutex>
 
@@ -24,7 +25,7 @@ class FakeConnection final : public net::WsConnection {
   }
   void Close(std::uint16_t code, std::string reason) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    close_code_ = code;
+    if (close_code_ == 0) close_code_ = code;  // like WsConnection: later Close calls do nothing
   }
   std::size_t queued_bytes() const override { return 0; }
   bool congested() const override { return false; }
@@ -77,67 +78,153 @@ std::vector<protocol::Changes> ClientBatches(int first_id, int rows, SiteId* sit
   return batches;
 }
 
-TEST(Room, MessagesQueuedTogetherShareOneCommitAndEachPeerGetsOnePull) {
-  SchemaDir schemas;
-  net::EventLoop loop(2);
-  MetricsRegistry registry;
-  ServerMetrics metrics(registry);
-  RoomServices services;
-  services.schemas = SchemaFolder(schemas.path());
-  services.metrics = &metrics;
-  RoomRegistry rooms(loop, services);
+// A room "group" with two fake connections that have announced (each got its StartStreaming),
+// and each client's kRows single-row batches ready to send.
+class TwoPeerRoom {
+ public:
+  static constexpr int kRows = 10;
 
-  constexpr int kRows = 10;
-  SiteId sites[2];
-  std::vector<protocol::Changes> batches[2] = {ClientBatches(0, kRows, &sites[0]),
-                                               ClientBatches(100, kRows, &sites[1])};
-  std::shared_ptr<FakeConnection> connections[2];
-  net::WsHandlers handlers[2];
-  std::shared_ptr<Room> room;
-  for (int i = 0; i < 2; ++i) {
-    room = rooms.Acquire("group");
-    connections[i] = std::make_shared<FakeConnection>();
-    auto transport = std::make_shared<wslink::WsTransport>(
-        connections[i], [strand = room->strand()](std::function<void()> task) {
-          strand->Post(std::move(task));
-        });
-    handlers[i] = transport->Handlers();
-    room->strand()->Post([room, transport] { room->AddPeer(transport, false); });
-    protocol::AnnouncePresence announce{sites[i], {}, kTodoSchemaName,
-                                        Cryb64(std::string_view(kTodoSchema))};
-    const std::vector<uint8_t> bytes = protocol::Encode(announce);
-    handlers[i].on_message(bytes, false);
-  }
-  ASSERT_TRUE(WaitUntil([&] {
-    return connections[0]->messages().size() == 1 && connections[1]->messages().size() == 1;
-  }));  // StartStreaming each
-
-  std::promise<void> gate;
-  std::shared_future<void> opened = gate.get_future().share();
-  room->strand()->Post([opened] { opened.wait_for(std::chrono::seconds(10)); });
-  for (int n = 0; n < kRows; ++n) {
+  // durable: the room's database is a file in db_folder() (else in memory).
+  explicit TwoPeerRoom(bool durable = false)
+      : loop_(2), metrics_(registry_), rooms_(loop_, Services(durable)) {
+    batches_[0] = ClientBatches(0, kRows, &sites_[0]);
+    batches_[1] = ClientBatches(100, kRows, &sites_[1]);
     for (int i = 0; i < 2; ++i) {
-      const std::vector<uint8_t> bytes = protocol::Encode(batches[i][n]);
-      handlers[i].on_message(bytes, false);
+      room_ = rooms_.Acquire("group");
+      connections_[i] = std::make_shared<FakeConnection>();
+      auto transport = std::make_shared<wslink::WsTransport>(
+          connections_[i], [strand = room_->strand()](std::function<void()> task) {
+            strand->Post(std::move(task));
+          });
+      handlers_[i] = transport->Handlers();
+      room_->strand()->Post([room = room_, transport] { room->AddPeer(transport, false); });
+      protocol::AnnouncePresence announce{sites_[i], {}, kTodoSchemaName,
+                                          Cryb64(std::string_view(kTodoSchema))};
+      const std::vector<uint8_t> bytes = protocol::Encode(announce);
+      handlers_[i].on_message(bytes, false);
     }
   }
-  gate.set_value();
-  ASSERT_TRUE(WaitUntil([&] { return metrics.batches_applied.value() == 2 * kRows; }));
-  ASSERT_TRUE(WaitUntil([&] { return metrics.group_commits.value() == 1; }));
-  EXPECT_EQ(2u * kRows * 2, metrics.changes_in.value());
+  ~TwoPeerRoom() { loop_.Stop(); }
+
+  // Waits for both StartStreaming messages.
+  bool Streaming() {
+    return WaitUntil([&] {
+      return connections_[0]->messages().size() == 1 && connections_[1]->messages().size() == 1;
+    });
+  }
+
+  // Runs task on the room's strand, then holds the strand while every batch of both peers is
+  // delivered, so that they all queue up behind it; then lets go.
+  void SendAllBehindGate(std::function<void()> task = nullptr) {
+    std::promise<void> gate;
+    std::shared_future<void> opened = gate.get_future().share();
+    room_->strand()->Post([opened, task = std::move(task)] {
+      if (task) task();
+      opened.wait_for(std::chrono::seconds(10));
+    });
+    for (int n = 0; n < kRows; ++n) {
+      for (int i = 0; i < 2; ++i) {
+        const std::vector<uint8_t> bytes = protocol::Encode(batches_[i][n]);
+        handlers_[i].on_message(bytes, false);
+      }
+    }
+    gate.set_value();
+  }
+
+  // Runs f on the room's strand and returns its result.
+  template <typename F>
+  auto OnStrand(F f) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto result = task.get_future();
+    room_->strand()->Post([&task] { task(); });
+    return result.get();
+  }
+
+  void CloseAll() {
+    for (auto& handler : handlers_) handler.on_close(net::WsCloseInfo{1000, "", false});
+  }
+
+  ServerMetrics& metrics() { return metrics_; }
+  RoomRegistry& rooms() { return rooms_; }
+  Room& room() { return *room_; }
+  FakeConnection& connection(int i) { return *connections_[i]; }
+  std::string db_folder() const { return dbs_.path().string(); }
+
+ private:
+  const RoomServices& Services(bool durable) {
+    services_.schemas = SchemaFolder(schemas_.path());
+    if (durable) services_.db_folder = dbs_.path().string();
+    services_.metrics = &metrics_;
+    return services_;
+  }
+
+  SchemaDir schemas_;
+  TempDir dbs_;
+  net::EventLoop loop_;
+  MetricsRegistry registry_;
+  ServerMetrics metrics_;
+  RoomServices services_;
+  RoomRegistry rooms_;
+  SiteId sites_[2];
+  std::vector<protocol::Changes> batches_[2];
+  std::shared_ptr<FakeConnection> connections_[2];
+  net::WsHandlers handlers_[2];
+  std::shared_ptr<Room> room_;
+};
+
+TEST(Room, MessagesQueuedTogetherShareOneCommitAndEachPeerGetsOnePull) {
+  constexpr int kRows = TwoPeerRoom::kRows;
+  TwoPeerRoom t;
+  ASSERT_TRUE(t.Streaming());
+  t.SendAllBehindGate();
+  ASSERT_TRUE(WaitUntil([&] { return t.metrics().batches_applied.value() == 2 * kRows; }));
+  ASSERT_TRUE(WaitUntil([&] { return t.metrics().group_commits.value() == 1; }));
+  EXPECT_EQ(2u * kRows * 2, t.metrics().changes_in.value());
   // Fan-out: each peer gets the other's 2 * kRows changes in one coalesced pull.
   for (int i = 0; i < 2; ++i) {
-    ASSERT_TRUE(WaitUntil([&] { return connections[i]->messages().size() == 2; })) << i;
-    const std::vector<protocol::Message> sent = connections[i]->messages();
+    ASSERT_TRUE(WaitUntil([&] { return t.connection(i).messages().size() == 2; })) << i;
+    const std::vector<protocol::Message> sent = t.connection(i).messages();
     const auto& changes = std::get<protocol::Changes>(sent[1]);
     EXPECT_EQ(2u * kRows, changes.changes.size());
-    EXPECT_EQ(0, connections[i]->close_code());
+    EXPECT_EQ(0, t.connection(i).close_code());
   }
-  EXPECT_EQ(1u, metrics.group_commits.value());
-  for (auto& handler : handlers) handler.on_close(net::WsCloseInfo{1000, "", false});
-  ASSERT_TRUE(WaitUntil([&] { return rooms.size() == 0; }));
-  EXPECT_EQ(0, metrics.rooms_open.value());
-  loop.Stop();
+  EXPECT_EQ(1u, t.metrics().group_commits.value());
+  t.CloseAll();
+  ASSERT_TRUE(WaitUntil([&] { return t.rooms().size() == 0; }));
+  EXPECT_EQ(0, t.metrics().rooms_open.value());
+}
+
+// A group whose COMMIT fails (forced with a commit hook that vetoes it): the group is rolled
+// back, nothing of it is stored or sent, every session that had a batch in it is closed with
+// 1011 (their cursors are ahead of the disk; they reconnect and resend), the failure is counted.
+TEST(Room, FailedGroupCommitRollsBackAndClosesItsSessions) {
+  TwoPeerRoom t(/*durable=*/true);
+  ASSERT_TRUE(t.Streaming());
+  sqlite3* db = t.OnStrand([&] { return t.room().store().db(); });
+  t.SendAllBehindGate([db] {
+    sqlite3_commit_hook(db, [](void*) { return 1; }, nullptr);  // every COMMIT now fails
+  });
+  ASSERT_TRUE(WaitUntil([&] {
+    return t.connection(0).close_code() == 1011 && t.connection(1).close_code() == 1011;
+  })) << t.connection(0).close_code() << " " << t.connection(1).close_code();
+  EXPECT_EQ(0u, t.metrics().group_commits.value());
+  // Nothing uncommitted was fanned out: each peer got only its StartStreaming.
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(1u, t.connection(i).messages().size()) << i;
+  // Both sessions gone: the room closes its database; the file holds none of the group's rows.
+  ASSERT_TRUE(WaitUntil([&] { return t.metrics().rooms_open.value() == 0; }));
+  sqlite3* file = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_open_v2((t.db_folder() + "/group").c_str(), &file,
+                                       SQLITE_OPEN_READONLY, nullptr));
+  sqlite3_stmt* stmt = nullptr;
+  int64_t rows = -1;
+  if (sqlite3_prepare_v2(file, "SELECT count(*) FROM todo", -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    rows = sqlite3_column_int64(stmt, 0);
+  }
+  const std::string error = sqlite3_errmsg(file);
+  sqlite3_finalize(stmt);
+  sqlite3_close(file);
+  EXPECT_EQ(0, rows) << error;
 }
 
 }  // namespace
