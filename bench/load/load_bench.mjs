@@ -10,6 +10,10 @@
 //   LOAD_IDLE          10000  idle connections (each announced) for the memory-per-connection run
 //                             (0 skips it)
 //   LOAD_TIMEOUT_S     300    bound on each delivery wait and on the idle run
+//   LOAD_GEN           cpp    the clients of phases 1+2: "cpp" = crsync-loadgen (load_gen.cpp, in
+//                             CRSYNC_BUILD_DIR; one thread, so it takes little CPU from the
+//                             server under test), "node" = load_client.mjs in this process.
+//                             Same workload and wire bytes either way; both servers get the same.
 //   LOAD_OURS_MEMORY   0      1: crsync-server without --db-folder (in-memory rooms, like the
 //                             reference harness); default: durable rooms in --db-folder
 //                             (WAL, synchronous=FULL), its production configuration
@@ -19,6 +23,7 @@
 // Server peak RSS = VmHWM of the phases 1+2 process; CPU = utime+stime during phases 1+2.
 // Nothing here asserts on time; the exit code is non-zero only when a run could not complete.
 
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,7 +46,10 @@ const opts = {
   idle: env('LOAD_IDLE', 10000),
   timeoutMs: env('LOAD_TIMEOUT_S', 300) * 1000,
   oursMemory: env('LOAD_OURS_MEMORY', 0) === 1,
+  gen: process.env.LOAD_GEN || 'cpp',
 };
+const loadgenBin = path.join(process.env.CRSYNC_BUILD_DIR || path.join('..', '..', 'build'),
+                             'crsync-loadgen');
 const schemaVersion = cryb64(kSchemaText);
 
 function percentile(values, p) {
@@ -102,7 +110,58 @@ async function openAll(clients, batch = 100) {
   }
 }
 
+// Phases 1+2 with crsync-loadgen as a child process: its JSON line, plus its CPU time.
+function runLoadgen(server) {
+  const args = ['--url', server.url(), '--room', 'load', '--schema-name', kSchemaName,
+                '--schema-version', String(schemaVersion), '--clients', String(opts.clients),
+                '--rows', String(opts.rows), '--paced', String(opts.pacedRows),
+                '--observers', String(opts.observers),
+                '--timeout', String(Math.ceil(opts.timeoutMs / 1000))];
+  return new Promise((resolve, reject) => {
+    const child = spawn(loadgenBin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('exit', () => {
+      const line = out.trim().split('\n').pop();
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        reject(new Error(`crsync-loadgen printed no result: ${out}`));
+      }
+    });
+  });
+}
+
+async function throughputRunCpp(kind, root) {
+  const server = await startServer(kind, root, 'load');
+  const result = {
+    kind, storage: kind === 'reference' || opts.oursMemory ? 'memory' : 'db-folder (fsync)',
+    generator: 'crsync-loadgen',
+  };
+  try {
+    const cpu0 = server.stats().cpuSeconds;
+    const gen = await runLoadgen(server);
+    Object.assign(result, {
+      complete: gen.complete, seconds: gen.seconds, satP50: gen.satP50, satP99: gen.satP99,
+      pacedComplete: gen.pacedComplete,
+      pacedP50: gen.pacedP50 >= 0 ? gen.pacedP50 : null,
+      pacedP99: gen.pacedP99 >= 0 ? gen.pacedP99 : null,
+      pacedSamples: gen.pacedSamples, rejects: gen.rejects, benchCpuSeconds: gen.genCpuSeconds,
+    });
+    const stats = server.stats();
+    result.cpuSeconds = stats.cpuSeconds - cpu0;
+    result.peakRssMiB = stats.peakRssKiB / 1024;
+    result.serverAlive = server.running;
+    if (kind === 'ours') result.metrics = await serverCounters(server);
+  } finally {
+    await server.stop();
+  }
+  return result;
+}
+
 async function throughputRun(kind, root) {
+  if (opts.gen === 'cpp') return throughputRunCpp(kind, root);
   const server = await startServer(kind, root, 'load');
   const result = {
     kind, storage: kind === 'reference' || opts.oursMemory ? 'memory' : 'db-folder (fsync)',
@@ -232,7 +291,8 @@ function printTable(results) {
     ['latency paced p99 (ms)', (r) => fmt(r.pacedP99, 2), 'lower'],
     ['server peak RSS (MiB)', (r) => fmt(r.peakRssMiB), 'lower'],
     ['server CPU time (s)', (r) => fmt(r.cpuSeconds, 2), 'lower'],
-    ['bench process CPU (s)', (r) => fmt(r.benchCpuSeconds, 2), null],
+    ['load generator', (r) => r.generator ?? 'node (load_client.mjs)', null],
+    ['load generator CPU (s)', (r) => fmt(r.benchCpuSeconds, 2), null],
     ['RejectChanges received', (r) => fmt(r.rejects, 0), null],
     ['idle connections opened', (r) => fmt(r.idleOpened, 0), null],
     ['RSS per idle connection (KiB)', (r) => fmt(r.idleKiBPerConn, 2), 'lower'],

@@ -7,6 +7,7 @@
 #   BUILD_DIR defaults to <repo>/build and must hold crsync-server (cmake --build BUILD_DIR
 #   --target crsync_server_app); CRSYNC_SERVER_BIN overrides the path. Knobs: LOAD_CLIENTS (50),
 #   LOAD_ROWS (1000), LOAD_PACED_ROWS (10), LOAD_OBSERVERS (2), LOAD_IDLE (10000, 0 = skip),
+#   LOAD_GEN (cpp = build/crsync-loadgen, node = load_client.mjs),
 #   LOAD_SERVERS (ours,reference), LOAD_TIMEOUT_S (600). With the defaults a run takes a few
 #   minutes on a 2-core machine, most of it the reference server.
 # Installs npm dependencies from the lockfiles of bench/load and test/interop (the reference
@@ -20,6 +21,12 @@ build_dir="$(cd "$build_dir" 2>/dev/null && pwd || echo "$build_dir")"
 export CRSYNC_BUILD_DIR="$build_dir"
 export CRSYNC_SERVER_BIN="${CRSYNC_SERVER_BIN:-$build_dir/crsync-server}"
 
+# The C++ load generator (LOAD_GEN=cpp, the default) lives in the same build directory.
+if [ "${LOAD_GEN:-cpp}" = cpp ] && [ ! -x "$build_dir/crsync-loadgen" ]; then
+  echo "run.sh: $build_dir/crsync-loadgen not found; build it with" \
+       "cmake --build <build dir> --target crsync-loadgen (or set LOAD_GEN=node)" >&2
+  exit 2
+fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "run.sh: node and npm are required (Debian: apt-get install nodejs npm)" >&2
   exit 2
