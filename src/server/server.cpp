@@ -150,6 +150,7 @@ Status Server::Impl::Start() {
   }
   http_options.ws.max_message_bytes = options.max_message_bytes;
   http_options.ws.ping_interval = options.ping_interval;
+  http_options.ws.send_queue_soft_limit = options.send_queue_bytes;
   // Two missed pongs and a half: the peer is gone (D13).
   http_options.ws.ping_timeout = options.ping_interval * 5 / 2;
   http_options.log = [](std::string_view line) { Log(LogLevel::kWarn, line); };

@@ -43,6 +43,9 @@ struct ServerOptions {
   std::size_t threads = 2;                                 // event loop threads
   std::chrono::milliseconds shutdown_grace{5'000};         // Stop: wait for clients this long
   std::size_t max_changes_per_message = 1000;              // outbound batch limit (D11)
+  // Per connection: a session stops pulling while more than this is queued unsent, and goes on
+  // once half of it has drained (bounds the server's memory with many slow readers).
+  std::size_t send_queue_bytes = std::size_t{512} << 10;
 };
 
 class Server {

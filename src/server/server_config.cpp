@@ -104,6 +104,13 @@ const std::vector<Setting>& Settings() {
                                  ParseNumber<size_t>("max-changes-per-message", v, 1, 1000000));
          return Status();
        }},
+      {"send-queue-bytes", "N",
+       "per connection: stop pulling while more than N bytes wait unsent (default 512 KiB)",
+       [](ServerConfig& c, const std::string& v) -> Status {
+         CRSYNC_ASSIGN_OR_RETURN(c.server.send_queue_bytes,
+                                 ParseNumber<size_t>("send-queue-bytes", v, 4096, size_t{1} << 30));
+         return Status();
+       }},
       {"ping-interval-ms", "N", "WebSocket ping period; 0 disables the heartbeat (default 25000)",
        [](ServerConfig& c, const std::string& v) -> Status {
          CRSYNC_ASSIGN_OR_RETURN(int64_t ms, ParseNumber<int64_t>("ping-interval-ms", v, 0, 3600000));

@@ -27,6 +27,18 @@ TEST(ServerConfig, Defaults) {
   EXPECT_EQ("/sync", config->server.sync_path);
   EXPECT_EQ("", config->server.db_folder);
   EXPECT_FALSE(config->help);
+  EXPECT_EQ(size_t{512} << 10, config->server.send_queue_bytes);
+}
+
+TEST(ServerConfig, SendQueueBytes) {
+  auto config = Load({"--send-queue-bytes", "65536"});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(65536u, config->server.send_queue_bytes);
+  auto env = Load({}, {{"CRSYNC_SEND_QUEUE_BYTES", "1048576"}});
+  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  EXPECT_EQ(1048576u, env->server.send_queue_bytes);
+  EXPECT_NE(std::string::npos,
+            Load({"--send-queue-bytes", "100"}).status().message().find("send-queue-bytes"));
 }
 
 TEST(ServerConfig, FlagsBeatEnvironmentWhichBeatsTheFile) {
