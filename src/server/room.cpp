@@ -137,17 +137,58 @@ Status Room::ApplyGrouped(uint64_t peer_id, const SiteId& sender,
       if (auto self = weak.lock()) self->FlushGroup();
     });
   }
-  group_members_.insert(peer_id);
-  return store_->ApplyChanges(sender, changes, last_seen);
+  Status applied = store_->ApplyInOpenTransaction(sender, changes, last_seen);
+  if (applied.ok()) {
+    group_members_.insert(peer_id);
+    group_batches_.push_back(
+        GroupBatch{sender, std::vector<protocol::Change>(changes.begin(), changes.end()), last_seen});
+    return Status();
+  }
+  // The failed batch may have written part of itself: take it out of the group.
+  Status redone = RedoGroup();
+  if (!redone.ok()) AbandonGroup(redone);
+  return applied;
+}
+
+Status Room::RedoGroup() {
+  if (sqlite3_get_autocommit(db_->get()) == 0) {
+    CRSYNC_RETURN_IF_ERROR(db_->Exec("ROLLBACK").WithContext("rolling back the group"));
+  }
+  CRSYNC_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE").WithContext("reopening the group"));
+  for (const GroupBatch& batch : group_batches_) {
+    CRSYNC_RETURN_IF_ERROR(store_->ApplyInOpenTransaction(batch.sender, batch.changes,
+                                                          batch.last_seen)
+                               .WithContext("redoing the group"));
+  }
+  services_.metrics->group_redos.Inc();
+  return Status();
+}
+
+void Room::AbandonGroup(const Status& why) {
+  group_open_ = false;
+  group_batches_.clear();
+  std::set<uint64_t> members;
+  members.swap(group_members_);
+  if (sqlite3_get_autocommit(db_->get()) == 0) db_->Exec("ROLLBACK");
+  services_.metrics->Error(kErrorCommitFailed).Inc();
+  Log(LogLevel::kError, "group commit failed",
+      {{"room", name_}, {"error", why.ToString()}, {"sessions", members.size()}});
+  for (uint64_t id : members) {
+    auto it = peers_.find(id);
+    if (it != peers_.end()) {
+      it->second->session().Close(sync::kCloseInternalError,
+                                  "the server could not commit your changes; reconnect");
+    }
+  }
 }
 
 void Room::FlushGroup() {
   if (!group_open_) return;
-  group_open_ = false;
-  std::set<uint64_t> members;
-  members.swap(group_members_);
   Status committed = db_->Exec("COMMIT");
   if (committed.ok()) {
+    group_open_ = false;
+    group_members_.clear();
+    group_batches_.clear();
     services_.metrics->group_commits.Inc();
     services_.metrics->commit_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - group_started_).count());
@@ -159,17 +200,7 @@ void Room::FlushGroup() {
     store_->NotifyChanged();  // fan-out: each session posts one coalesced pull
     return;
   }
-  if (sqlite3_get_autocommit(db_->get()) == 0) db_->Exec("ROLLBACK");
-  services_.metrics->Error(kErrorCommitFailed).Inc();
-  Log(LogLevel::kError, "group commit failed",
-      {{"room", name_}, {"error", committed.ToString()}, {"sessions", members.size()}});
-  for (uint64_t id : members) {
-    auto it = peers_.find(id);
-    if (it != peers_.end()) {
-      it->second->session().Close(sync::kCloseInternalError,
-                                  "the server could not commit your changes; reconnect");
-    }
-  }
+  AbandonGroup(committed);
 }
 
 }  // namespace crsync::server

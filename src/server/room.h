@@ -8,8 +8,12 @@
 //
 // Group commit: the first batch a session applies opens a transaction (BEGIN IMMEDIATE) and
 // posts a commit task to the strand; every batch applied before that task runs — i.e. the
-// messages of all the room's connections that were already queued — joins the same transaction
-// (each in its own savepoint, so a refused batch only fails its own session). The commit task
+// messages of all the room's connections that were already queued — joins the same transaction.
+// A refused batch only fails its own session: the room keeps a copy of the group's batches, and
+// when one fails it rolls the group back and applies the others again (the same statements on
+// the same state give the same result), which is cheaper than a savepoint per batch (each
+// savepoint journals every page it touches). If that redo fails, the group is abandoned like a
+// failed COMMIT (below). The commit task
 // runs COMMIT once and then notifies the store's listeners: each session's OnLocalChange, which
 // posts one coalesced pull per session (fan-out). Any read through a session's RoomStore
 // (pull, schema, last-seen) commits an open group first, so nothing uncommitted is ever sent or
@@ -29,6 +33,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "net/event_loop.h"
@@ -97,6 +102,10 @@ class Room : public std::enable_shared_from_this<Room> {
   // Re-reads the cache's range from the database (after writes outside the group commit).
   void ResetCache();
   void RemovePeer(uint64_t peer_id);
+  // After a batch failed inside the group: rolls the group back and applies its batches again.
+  Status RedoGroup();
+  // Rolls back the open group and closes (1011) every session that had a batch in it.
+  void AbandonGroup(const Status& why);
   void AssertOnStrand() const;
 
   const std::string name_;
@@ -113,6 +122,12 @@ class Room : public std::enable_shared_from_this<Room> {
   // The open group transaction.
   bool group_open_ = false;
   std::set<uint64_t> group_members_;
+  struct GroupBatch {
+    SiteId sender;
+    std::vector<protocol::Change> changes;
+    protocol::Cursor last_seen;
+  };
+  std::vector<GroupBatch> group_batches_;  // applied in the open group, in order
   std::chrono::steady_clock::time_point group_started_;
 };
 

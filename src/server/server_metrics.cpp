@@ -45,6 +45,9 @@ ServerMetrics::ServerMetrics(MetricsRegistry& registry)
                                     "Bytes of sync protocol messages sent")),
       group_commits(registry.AddCounter("crsync_group_commits_total",
                                         "Room transactions committed (group commit)")),
+      group_redos(registry.AddCounter(
+          "crsync_group_redos_total",
+          "Group transactions rolled back and redone without a batch that failed")),
       batches_applied(registry.AddCounter("crsync_batches_applied_total",
                                           "Received change batches applied")),
       commit_seconds(registry.AddHistogram(

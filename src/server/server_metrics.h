@@ -33,6 +33,7 @@ class ServerMetrics {
   Counter& bytes_in;
   Counter& bytes_out;
   Counter& group_commits;     // room transactions committed
+  Counter& group_redos;       // groups rolled back and redone without a failed batch
   Counter& batches_applied;   // received batches applied (several per group commit)
   Histogram& commit_seconds;  // group commit latency: BEGIN to COMMIT done
   Counter& pulls_cached;      // pulls answered from the room's change cache

@@ -438,6 +438,15 @@ Status SqliteStore::ApplyChanges(const SiteId& sender, std::span<const protocol:
   return Status();
 }
 
+Status SqliteStore::ApplyInOpenTransaction(const SiteId& sender,
+                                           std::span<const protocol::Change> changes,
+                                           const protocol::Cursor& last_seen) {
+  if (sqlite3_get_autocommit(db_) != 0) {
+    return Status::FailedPrecondition("ApplyInOpenTransaction needs an open transaction");
+  }
+  return ApplyInTransaction(sender, changes, last_seen);
+}
+
 Status SqliteStore::ApplyInSavepoint(const SiteId& sender,
                                      std::span<const protocol::Change> changes,
                                      const protocol::Cursor& last_seen) {

@@ -103,6 +103,14 @@ class SqliteStore final : public Store {
   Result<std::vector<protocol::LastSeen>> AllLastSeens() override;
   ChangeNotifier& notifier() override { return notifier_; }
 
+  // Applies a batch inside the caller's open transaction without a savepoint of its own (the
+  // server's group commit, which rolls back and redoes its group when a batch fails: cheaper
+  // than a savepoint per batch). On error the transaction may hold part of the batch, so the
+  // caller must roll it back. Errors: as ApplyChanges; kFailedPrecondition outside a
+  // transaction. Does not notify (the owner does, after its COMMIT).
+  Status ApplyInOpenTransaction(const SiteId& sender, std::span<const protocol::Change> changes,
+                                const protocol::Cursor& last_seen);
+
   // Records the schema name and version in crsql_master (what the server does after creating or
   // migrating a room's schema, §4.8; what automigrateTo does on a client). Errors: kInternal.
   Status SetSchema(const SchemaInfo& schema);

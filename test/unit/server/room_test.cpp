@@ -148,6 +148,7 @@ class TwoPeerRoom {
   RoomRegistry& rooms() { return rooms_; }
   Room& room() { return *room_; }
   FakeConnection& connection(int i) { return *connections_[i]; }
+  std::vector<protocol::Changes>& batches(int i) { return batches_[i]; }
   std::string db_folder() const { return dbs_.path().string(); }
 
  private:
@@ -225,6 +226,46 @@ TEST(Room, FailedGroupCommitRollsBackAndClosesItsSessions) {
   sqlite3_finalize(stmt);
   sqlite3_close(file);
   EXPECT_EQ(0, rows) << error;
+}
+
+// A batch that fails inside a group (an unknown table) fails only its own session: the group
+// is rolled back and redone without it, so the other peer's batches and the failing peer's
+// earlier ones are committed and fanned out, and nothing of the bad batch is stored.
+TEST(Room, FailedBatchIsTakenOutOfItsGroup) {
+  constexpr int kRows = TwoPeerRoom::kRows;
+  constexpr int kBad = 5;
+  TwoPeerRoom t(/*durable=*/true);
+  ASSERT_TRUE(t.Streaming());
+  t.batches(0)[kBad].changes.back().table = "no_such_table";
+  t.SendAllBehindGate();
+  ASSERT_TRUE(WaitUntil([&] { return t.connection(0).close_code() != 0; }));
+  ASSERT_TRUE(WaitUntil([&] { return t.metrics().group_commits.value() >= 1; }));
+  EXPECT_EQ(1u, t.metrics().group_redos.value());
+  EXPECT_EQ(0, t.connection(1).close_code());
+  // Peer 1 receives exactly the changes of peer 0's batches before the bad one.
+  ASSERT_TRUE(WaitUntil([&] {
+    size_t changes = 0;
+    for (const auto& m : t.connection(1).messages()) {
+      if (auto* c = std::get_if<protocol::Changes>(&m)) changes += c->changes.size();
+    }
+    size_t expected = 0;
+    for (int n = 0; n < kBad; ++n) expected += t.batches(0)[n].changes.size();
+    return changes == expected;
+  }));
+  t.CloseAll();
+  ASSERT_TRUE(WaitUntil([&] { return t.metrics().rooms_open.value() == 0; }));
+  sqlite3* file = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_open_v2((t.db_folder() + "/group").c_str(), &file,
+                                       SQLITE_OPEN_READONLY, nullptr));
+  sqlite3_stmt* stmt = nullptr;
+  int64_t rows = -1;
+  if (sqlite3_prepare_v2(file, "SELECT count(*) FROM todo", -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    rows = sqlite3_column_int64(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(file);
+  EXPECT_EQ(kRows + kBad, rows);
 }
 
 }  // namespace
