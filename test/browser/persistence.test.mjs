@@ -52,25 +52,35 @@ for (const storage of ['auto', 'idb']) {
         const page = await openTestPage(browser, web.url);
         assert.deepEqual(await query(page, 'notes', 'SELECT id FROM note ORDER BY id', null, options),
           [{ id: 1 }, { id: 2 }]);
-        // 300 rows in one transaction, acknowledged, then the browser is killed.
+        // 300 rows in one transaction and 100 in one execMany, acknowledged, then the browser
+        // is killed.
         await page.evaluate(async (options) => {
           const db = await window.crsync.openDatabase('notes', options);
           await db.transaction(async (tx) => {
             for (let i = 3; i < 303; i++) await tx.exec('INSERT INTO note VALUES (?, ?)', [i, 'x'.repeat(500)]);
           });
+          const rows = Array.from({ length: 100 }, (_, k) => [303 + k, 'y'.repeat(500)]);
+          const { changes } = await db.execMany('INSERT INTO note VALUES (?, ?)', rows);
+          if (changes !== 100) throw new Error(`execMany reported ${changes} changes`);
         }, options);
         await browser.kill();
       });
       await withBrowser(profile, async (browser) => {
         const page = await openTestPage(browser, web.url);
         assert.deepEqual(await query(page, 'notes', 'SELECT count(*) AS n, max(id) AS top FROM note',
-          null, options), [{ n: 302, top: 302 }]);
+          null, options), [{ n: 402, top: 402 }]);
         assert.deepEqual(await query(page, 'notes', 'PRAGMA integrity_check', null, options),
           [{ integrity_check: 'ok' }]);
         // The engine's clocks survived too: every row has its crsql_changes entries.
         const [{ n }] = await query(page, 'notes',
           "SELECT count(DISTINCT pk) AS n FROM crsql_changes WHERE \"table\" = 'note'", null, options);
-        assert.equal(n, 302);
+        assert.equal(n, 402);
+        // The backend's durability settings (docs/web.md): OPFS keeps a PERSIST rollback journal
+        // with synchronous FULL; the IndexedDB image is replaced by whole committed states.
+        assert.deepEqual(await query(page, 'notes', 'PRAGMA journal_mode', null, options),
+          [{ journal_mode: storage === 'auto' ? 'persist' : 'delete' }]);
+        assert.deepEqual(await query(page, 'notes', 'PRAGMA synchronous', null, options),
+          [{ synchronous: 2 }]);
       });
     } finally {
       removeDir(profile);

@@ -24,7 +24,7 @@ export class DbOwner {
     const engine = await Engine.load(host, moduleOptions);
     host.engine = engine;
     const owner = new DbOwner(engine, host, files, notify);
-    owner.db = engine.open(path);
+    owner.db = engine.open(path, files.openPragmas ?? '');
     engine.changedTables(owner.db);
     return owner;
   }
@@ -73,9 +73,7 @@ export class DbOwner {
         let changes = 0;
         if (own) this.engine.run(this.db, 'BEGIN');
         try {
-          for (const params of request.paramsList) {
-            changes += this.engine.run(this.db, request.sql, params).changes;
-          }
+          changes = this.engine.runMany(this.db, request.sql, request.paramsList);
           if (own) this.engine.run(this.db, 'COMMIT');
         } catch (error) {
           if (own && this.engine.inTransaction(this.db)) this.engine.run(this.db, 'ROLLBACK');

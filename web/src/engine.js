@@ -38,10 +38,14 @@ export class Engine {
     this.pointerSlot = module._malloc(8);
   }
 
-  open(path) {
+  // pragmas: SQL run on the new connection before the engine loads (the file backend's
+  // journal settings, see files_*.js openPragmas).
+  open(path, pragmas = '') {
     const name = this.cString(path);
-    const db = this.m._crsync_open(name);
+    const setup = this.cString(pragmas);
+    const db = this.m._crsync_open(name, setup);
     this.m._free(name);
+    this.m._free(setup);
     if (!db) throw new SqlError(this.m.UTF8ToString(this.m._crsync_db_error()), 1);
     this.statements.set(db, new Map());
     return db;
@@ -91,6 +95,48 @@ export class Engine {
       m._free(text);
     }
     return result;
+  }
+
+  // Runs single-statement sql once per parameter set of paramsList (execMany) and returns the
+  // total of changes; rows are discarded. The statement is prepared once (by the first run) and
+  // then only bound, stepped and reset per set. SQL with several statements runs set by set
+  // through run().
+  runMany(db, sql, paramsList) {
+    if (paramsList.length === 0) return 0;
+    let changes = this.run(db, sql, paramsList[0]).changes;
+    const stmt = this.statements.get(db).get(sql);
+    if (!stmt) {
+      for (let i = 1; i < paramsList.length; i++) {
+        changes += this.run(db, sql, paramsList[i]).changes;
+      }
+      return changes;
+    }
+    const m = this.m;
+    const readonly = m._sqlite3_stmt_readonly(stmt) !== 0;
+    const count = m._sqlite3_bind_parameter_count(stmt);
+    try {
+      for (let i = 1; i < paramsList.length; i++) {
+        const params = paramsList[i];
+        try {
+          if (Array.isArray(params) && params.length >= count) {
+            // every parameter is bound again: nothing of the previous set survives
+            for (let k = 0; k < count; k++) this.bind(db, stmt, k + 1, params[k]);
+          } else {
+            m._sqlite3_clear_bindings(stmt);
+            this.bindAll(db, stmt, params);
+          }
+          let rc;
+          while ((rc = m._sqlite3_step(stmt)) === SQLITE_ROW);
+          if (rc !== SQLITE_DONE) this.fail(db, rc);
+          if (!readonly) changes += m._sqlite3_changes(db);
+        } finally {
+          m._sqlite3_reset(stmt);
+        }
+      }
+    } finally {
+      m._sqlite3_clear_bindings(stmt);
+    }
+    return changes;
   }
 
   runStatement(db, stmt, params, reuse) {
@@ -145,17 +191,22 @@ export class Engine {
     if (value === null || value === undefined) {
       rc = m._sqlite3_bind_null(stmt, index);
     } else if (typeof value === 'number') {
-      rc = Number.isSafeInteger(value)
-        ? m._sqlite3_bind_int64(stmt, index, BigInt(value))
-        : m._sqlite3_bind_double(stmt, index, value);
+      if ((value | 0) === value) {
+        rc = m._sqlite3_bind_int(stmt, index, value); // no BigInt for 32-bit integers
+      } else {
+        rc = Number.isSafeInteger(value)
+          ? m._sqlite3_bind_int64(stmt, index, BigInt(value))
+          : m._sqlite3_bind_double(stmt, index, value);
+      }
     } else if (typeof value === 'bigint') {
       rc = m._sqlite3_bind_int64(stmt, index, BigInt.asIntN(64, value));
     } else if (typeof value === 'boolean') {
       rc = m._sqlite3_bind_int64(stmt, index, value ? 1n : 0n);
     } else if (typeof value === 'string') {
-      const bytes = m.lengthBytesUTF8(value);
-      const ptr = this.scratchBuffer(bytes + 1);
-      m.stringToUTF8(value, ptr, bytes + 1);
+      // At most 3 UTF-8 bytes per UTF-16 unit: one encoding pass, no length pass.
+      const room = value.length * 3 + 1;
+      const ptr = this.scratchBuffer(room);
+      const bytes = m.stringToUTF8(value, ptr, room);
       rc = m._sqlite3_bind_text(stmt, index, ptr, bytes, SQLITE_TRANSIENT);
     } else if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
       const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : value;

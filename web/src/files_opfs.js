@@ -1,10 +1,10 @@
 // OpfsFiles: the file backend over the Origin Private File System. Each database is the OPFS
-// file crsync/<name> plus its rollback journal crsync/<name>-journal, both opened up front with
-// createSyncAccessHandle() (asynchronous, so before SQLite runs), then read and written
-// synchronously from the VFS (web/cpp/browser_vfs.cpp). xSync is handle.flush(), so a committed
-// transaction survives a killed browser. The access handles are exclusive: only the tab that
-// holds the database's Web Lock opens them (worker.js). Any other file SQLite asks for
-// (temporary files) lives in memory.
+// file crsync/<name> plus its rollback journal crsync/<name>-journal (journal_mode PERSIST),
+// both opened up front with createSyncAccessHandle() (asynchronous, so before SQLite runs), then
+// read and written synchronously from the VFS (web/cpp/browser_vfs.cpp). xSync is
+// handle.flush(), so a committed transaction survives a killed browser. The access handles are
+// exclusive: only the tab that holds the database's Web Lock opens them (worker.js). Any other
+// file SQLite asks for (temporary files, statement journals beyond 64 KiB) lives in memory.
 import { MemoryFile } from './files_memory.js';
 
 const DIRECTORY = 'crsync';
@@ -17,6 +17,16 @@ export class OpfsFiles {
 
   constructor() {
     this.kind = 'opfs';
+    // Run on the connection before anything else (engine.open). One owner per file (Web Locks,
+    // exclusive access handles), so SQLite may keep its lock between transactions: it then
+    // skips the hot-journal and change-counter checks at the start of each one. PERSIST: a
+    // commit invalidates the journal by zeroing its header (a 28-byte write + flush) instead of
+    // truncating it (a slower OPFS truncate + flush); the journal file stays allocated, capped
+    // at 4 MiB after each commit. synchronous stays FULL: the journal is flushed before the
+    // database is written, the database before the journal is invalidated, and the
+    // invalidation itself, so a commit is durable once it returns.
+    this.openPragmas = 'PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=PERSIST; ' +
+      'PRAGMA journal_size_limit=4194304';
     this.handles = new Map(); // file name -> FileSystemSyncAccessHandle
     this.open = new Map(); // file id -> {handle} or {memory}
     this.nextId = 1;
@@ -96,7 +106,8 @@ export class OpfsFiles {
 
   fileLock(id, level) {}
 
-  // SQLite deletes the journal at commit: the handle stays open, the file becomes empty.
+  // With journal_mode PERSIST SQLite never deletes the journal; should it (another journal
+  // mode), the handle stays open and the file becomes empty.
   fileDelete(name) {
     const handle = this.handles.get(name);
     if (handle) {
