@@ -140,7 +140,7 @@ Status Room::ApplyGrouped(uint64_t peer_id, const SiteId& sender,
       if (auto self = weak.lock()) self->FlushGroup();
     });
   }
-  Status applied = store_->ApplyInOpenTransaction(sender, changes, last_seen);
+  Status applied = store_->ApplyInOpenTransaction(sender, changes);
   if (applied.ok()) {
     group_members_.insert(peer_id);
     group_batches_.push_back(
@@ -159,9 +159,8 @@ Status Room::RedoGroup() {
   }
   CRSYNC_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE").WithContext("reopening the group"));
   for (const GroupBatch& batch : group_batches_) {
-    CRSYNC_RETURN_IF_ERROR(store_->ApplyInOpenTransaction(batch.sender, batch.changes,
-                                                          batch.last_seen)
-                               .WithContext("redoing the group"));
+    CRSYNC_RETURN_IF_ERROR(
+        store_->ApplyInOpenTransaction(batch.sender, batch.changes).WithContext("redoing the group"));
   }
   services_.metrics->group_redos.Inc();
   return Status();
@@ -185,9 +184,26 @@ void Room::AbandonGroup(const Status& why) {
   }
 }
 
+Status Room::RecordGroupLastSeens() {
+  // One cursor per sender: the fold of its batches' cursors under RecordLastSeen's rule (the
+  // highest db_version, the latest seq among equals) gives the row sequential upserts would.
+  std::map<SiteId, protocol::Cursor> last;
+  for (const GroupBatch& batch : group_batches_) {
+    auto [it, inserted] = last.try_emplace(batch.sender, batch.last_seen);
+    if (!inserted && batch.last_seen.db_version >= it->second.db_version) {
+      it->second = batch.last_seen;
+    }
+  }
+  for (const auto& [sender, cursor] : last) {
+    CRSYNC_RETURN_IF_ERROR(store_->RecordLastSeen(sender, cursor));
+  }
+  return Status();
+}
+
 void Room::FlushGroup() {
   if (!group_open_) return;
-  Status committed = db_->Exec("COMMIT");
+  Status committed = RecordGroupLastSeens();
+  if (committed.ok()) committed = db_->Exec("COMMIT");
   if (committed.ok()) {
     group_open_ = false;
     group_members_.clear();

@@ -104,6 +104,8 @@ class Room : public std::enable_shared_from_this<Room> {
   void RemovePeer(uint64_t peer_id);
   // After a batch failed inside the group: rolls the group back and applies its batches again.
   Status RedoGroup();
+  // Records each sender's last-seen cursor of the group (before its COMMIT).
+  Status RecordGroupLastSeens();
   // Rolls back the open group and closes (1011) every session that had a batch in it.
   void AbandonGroup(const Status& why);
   void AssertOnStrand() const;

@@ -381,9 +381,8 @@ Result<std::vector<StoredChange>> SqliteStore::ChangesInRange(int64_t lo, int64_
   return rows;
 }
 
-Status SqliteStore::ApplyInTransaction(const SiteId& sender,
-                                       std::span<const protocol::Change> changes,
-                                       const protocol::Cursor& last_seen) {
+Status SqliteStore::InsertChanges(const SiteId& sender,
+                                  std::span<const protocol::Change> changes) {
   CRSYNC_ASSIGN_OR_RETURN(sqlite3_stmt * insert, Cached(insert_change_, kInsertChangeSql));
   for (size_t i = 0; i < changes.size(); ++i) {
     const protocol::Change& c = changes[i];
@@ -410,13 +409,24 @@ Status SqliteStore::ApplyInTransaction(const SiteId& sender,
       return Status::InvalidArgument(std::move(message));
     }
   }
+  return Status();
+}
+
+Status SqliteStore::RecordLastSeen(const SiteId& peer, const protocol::Cursor& cursor) {
   CRSYNC_ASSIGN_OR_RETURN(sqlite3_stmt * upsert, Cached(upsert_peer_, kUpsertPeerSql));
   StmtUse use(upsert);
-  BindBytes(upsert, 1, sender);
-  sqlite3_bind_int64(upsert, 2, last_seen.db_version);
-  sqlite3_bind_int64(upsert, 3, last_seen.seq);
+  BindBytes(upsert, 1, peer);
+  sqlite3_bind_int64(upsert, 2, cursor.db_version);
+  sqlite3_bind_int64(upsert, 3, cursor.seq);
   if (sqlite3_step(upsert) != SQLITE_DONE) return SqlError("record last seen");
   return Status();
+}
+
+Status SqliteStore::ApplyInTransaction(const SiteId& sender,
+                                       std::span<const protocol::Change> changes,
+                                       const protocol::Cursor& last_seen) {
+  CRSYNC_RETURN_IF_ERROR(InsertChanges(sender, changes));
+  return RecordLastSeen(sender, last_seen);
 }
 
 Status SqliteStore::ApplyChanges(const SiteId& sender, std::span<const protocol::Change> changes,
@@ -439,12 +449,11 @@ Status SqliteStore::ApplyChanges(const SiteId& sender, std::span<const protocol:
 }
 
 Status SqliteStore::ApplyInOpenTransaction(const SiteId& sender,
-                                           std::span<const protocol::Change> changes,
-                                           const protocol::Cursor& last_seen) {
+                                           std::span<const protocol::Change> changes) {
   if (sqlite3_get_autocommit(db_) != 0) {
     return Status::FailedPrecondition("ApplyInOpenTransaction needs an open transaction");
   }
-  return ApplyInTransaction(sender, changes, last_seen);
+  return InsertChanges(sender, changes);
 }
 
 Status SqliteStore::ApplyInSavepoint(const SiteId& sender,

@@ -103,13 +103,18 @@ class SqliteStore final : public Store {
   Result<std::vector<protocol::LastSeen>> AllLastSeens() override;
   ChangeNotifier& notifier() override { return notifier_; }
 
-  // Applies a batch inside the caller's open transaction without a savepoint of its own (the
-  // server's group commit, which rolls back and redoes its group when a batch fails: cheaper
-  // than a savepoint per batch). On error the transaction may hold part of the batch, so the
-  // caller must roll it back. Errors: as ApplyChanges; kFailedPrecondition outside a
-  // transaction. Does not notify (the owner does, after its COMMIT).
-  Status ApplyInOpenTransaction(const SiteId& sender, std::span<const protocol::Change> changes,
-                                const protocol::Cursor& last_seen);
+  // Inserts a batch's changes inside the caller's open transaction, without a savepoint of its
+  // own and without recording the sender's last-seen cursor (the server's group commit: it
+  // records one cursor per sender before its COMMIT with RecordLastSeen, and rolls back and
+  // redoes its group when a batch fails, which is cheaper than a savepoint per batch). On error
+  // the transaction may hold part of the batch, so the caller must roll it back. Errors: as
+  // ApplyChanges; kFailedPrecondition outside a transaction. Does not notify.
+  Status ApplyInOpenTransaction(const SiteId& sender, std::span<const protocol::Change> changes);
+
+  // Records that we hold peer's changes up to cursor (crsql_tracked_peers; never moves a stored
+  // cursor back: a lower db_version is ignored, an equal one takes the new seq). Errors:
+  // kInternal.
+  Status RecordLastSeen(const SiteId& peer, const protocol::Cursor& cursor);
 
   // Records the schema name and version in crsql_master (what the server does after creating or
   // migrating a room's schema, §4.8; what automigrateTo does on a client). Errors: kInternal.
@@ -147,6 +152,7 @@ class SqliteStore final : public Store {
   // stopping after the first db_version boundary at which a limit of request is reached.
   // Returns false once the batcher stopped (truncated).
   Result<bool> PullWindow(int64_t lo, std::optional<int64_t> hi, PullBatcher& batcher);
+  Status InsertChanges(const SiteId& sender, std::span<const protocol::Change> changes);
   Status ApplyInTransaction(const SiteId& sender, std::span<const protocol::Change> changes,
                             const protocol::Cursor& last_seen);
   Status ApplyInSavepoint(const SiteId& sender, std::span<const protocol::Change> changes,
