@@ -45,6 +45,8 @@ class ChangeCollector {
   // the clock entries not in ascending key order: the full scan's result is unusable and the
   // caller reads the table filtered instead. Not expected with the statements the scan builds.
   bool out_of_order() const { return out_of_order_; }
+  // Lookaside keys taken so far (kKeys).
+  size_t key_count() const { return keys_.size(); }
 
  private:
   struct Key {

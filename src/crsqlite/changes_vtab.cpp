@@ -224,11 +224,18 @@ int ChangesCommit(sqlite3_vtab* base) {
   return SQLITE_OK;
 }
 int ChangesRollback(sqlite3_vtab*) { return SQLITE_OK; }
+// Savepoints matter only to the merge cache: a rollback to one may undo merges it remembers.
+int ChangesSavepoint(sqlite3_vtab*, int) { return SQLITE_OK; }
+int ChangesRelease(sqlite3_vtab*, int) { return SQLITE_OK; }
+int ChangesRollbackTo(sqlite3_vtab* base, int) {
+  reinterpret_cast<ChangesVtab*>(base)->ext->merge_cache.Invalidate();
+  return SQLITE_OK;
+}
 
 sqlite3_module MakeChangesModule() {
   sqlite3_module m;
   std::memset(&m, 0, sizeof m);
-  m.iVersion = 0;
+  m.iVersion = 2;  // for xRollbackTo
   m.xCreate = nullptr;  // eponymous-only
   m.xConnect = ChangesConnect;
   m.xBestIndex = ChangesBestIndex;
@@ -246,6 +253,9 @@ sqlite3_module MakeChangesModule() {
   m.xSync = ChangesSync;
   m.xCommit = ChangesCommit;
   m.xRollback = ChangesRollback;
+  m.xSavepoint = ChangesSavepoint;
+  m.xRelease = ChangesRelease;
+  m.xRollbackTo = ChangesRollbackTo;
   return m;
 }
 

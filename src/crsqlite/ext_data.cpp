@@ -54,6 +54,8 @@ bool LoadTableInfo(sqlite3* db, const std::string& name, TableInfo* out, std::st
 }
 
 void ExtData::FinalizeStatements() {
+  ++tables_generation;
+  merge_cache.Invalidate();
   tables.clear();
   clock_tables.clear();
   tables_schema_version = -1;
@@ -69,6 +71,7 @@ void ExtData::FinalizeStatements() {
 }
 
 void ExtData::InvalidateTableInfos() {
+  ++tables_generation;
   tables_schema_version = -1;
   tables_checked_this_tx = false;
   db_version_stmt_schema = -1;
@@ -88,6 +91,7 @@ static int ReadSchemaVersion(ExtData* ext, int64_t* out) {
 }
 
 static int ReloadTableInfos(ExtData* ext, int64_t schema_version, std::string* err) {
+  ++ext->tables_generation;
   ext->tables.clear();
   ext->clock_tables.clear();
   int rc = SQLITE_OK;
@@ -295,6 +299,7 @@ void ExtData::OnCommit() {
   pending_in_write_tx = false;
   seq = 0;
   tables_checked_this_tx = false;
+  merge_cache.Invalidate();
 }
 
 void ExtData::OnRollback() {
@@ -302,6 +307,7 @@ void ExtData::OnRollback() {
   pending_in_write_tx = false;
   seq = 0;
   tables_checked_this_tx = false;
+  merge_cache.Invalidate();
 }
 
 }  // namespace crsync::crsqlite

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "crsqlite/merge_cache.h"
 #include "crsqlite/sql_util.h"
 #include "crsqlite/sqlite_api.h"
 
@@ -56,9 +57,10 @@ struct TableInfo {
   Stmt bump_sentinel;    // existing sentinel to next odd (?1 key, ?2 dbv, ?3 seq)
   Stmt drop_cells;       // delete non-sentinel clocks of ?1
   Stmt move_cells;       // move non-sentinel clocks from ?2 to ?1
-  Stmt local_cl;         // causal length of ?1
+  Stmt local_cl;         // sentinel col_version (or NULL), whether ?1 has any clock entry
   Stmt cell_version;     // col_version and site ordinal of (?1 key, ?2 col)
   Stmt set_winner;       // INSERT OR REPLACE clock row
+  Stmt insert_clock;     // INSERT clock row (known to be new: no statement journal needed)
   Stmt zero_cells;       // col_version = 0, db_version = ?2 for non-sentinel clocks of ?1
   Stmt delete_base;      // DELETE FROM T WHERE pks
   Stmt create_base;      // INSERT OR IGNORE INTO T (pks) VALUES (...)
@@ -86,6 +88,12 @@ struct ExtData {
   std::vector<std::string> clock_tables;  // every *__crsql_clock table, orphans included
   int64_t tables_schema_version = -1;
   bool tables_checked_this_tx = false;
+  // Grows whenever the TableInfo objects are replaced or may be stale (caches holding a
+  // TableInfo* compare it).
+  uint64_t tables_generation = 0;
+
+  // What consecutive merges remember (merge_cache.h).
+  MergeCache merge_cache;
 
   // Connection-level statements, prepared on first use.
   Stmt data_version_stmt;

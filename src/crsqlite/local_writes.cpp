@@ -4,6 +4,7 @@
 // consumes one — peers never see it, but the numbering must match the original), then writes
 // clock rows stamped with that version and consecutive seq values.
 #include <string>
+#include <string_view>
 
 #include "crsqlite/ext_data.h"
 #include "crsqlite/registration.h"
@@ -26,7 +27,7 @@ TableInfo* ResolveTable(sqlite3_context* ctx, ExtData* ext, int argc, sqlite3_va
     return nullptr;
   }
   const char* name = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
-  std::string tbl = name ? name : "";
+  std::string_view tbl = name ? name : "";
   std::string err;
   int rc = SQLITE_OK;
   TableInfo* t = ext->FindTable(tbl, &err, &rc);
@@ -34,7 +35,7 @@ TableInfo* ResolveTable(sqlite3_context* ctx, ExtData* ext, int argc, sqlite3_va
     Fail(ctx, rc, "failed to ensure table infos are up to date: " + std::to_string(rc));
     return nullptr;
   }
-  if (!t) Fail(ctx, SQLITE_ERROR, "table " + tbl + " not found");
+  if (!t) Fail(ctx, SQLITE_ERROR, "table " + std::string(tbl) + " not found");
   return t;
 }
 

@@ -76,13 +76,17 @@ std::string BuildSql(const TableInfo& t, TableStmt which) {
       return "UPDATE OR REPLACE " + Clock(t) +
              " SET key = ?1 WHERE key = ?2 AND col_name != '-1'";
     case TableStmt::kLocalCl:
-      return "SELECT COALESCE((SELECT col_version FROM " + Clock(t) +
-             " WHERE key = ?1 AND col_name = '-1'), (SELECT 1 FROM " + Clock(t) +
-             " WHERE key = ?1 LIMIT 1), 0)";
+      return "SELECT (SELECT col_version FROM " + Clock(t) +
+             " WHERE key = ?1 AND col_name = '-1'), EXISTS (SELECT 1 FROM " + Clock(t) +
+             " WHERE key = ?1)";
     case TableStmt::kCellVersion:
       return "SELECT col_version, site_id FROM " + Clock(t) + " WHERE key = ?1 AND col_name = ?2";
     case TableStmt::kSetWinner:
       return "INSERT OR REPLACE INTO " + Clock(t) +
+             " (key, col_name, col_version, db_version, seq, site_id) VALUES (?1, ?2, ?3, ?4, ?5, "
+             "?6)";
+    case TableStmt::kInsertClock:
+      return "INSERT INTO " + Clock(t) +
              " (key, col_name, col_version, db_version, seq, site_id) VALUES (?1, ?2, ?3, ?4, ?5, "
              "?6)";
     case TableStmt::kZeroCells:
@@ -123,6 +127,8 @@ Stmt& Slot(TableInfo* t, TableStmt which) {
       return t->cell_version;
     case TableStmt::kSetWinner:
       return t->set_winner;
+    case TableStmt::kInsertClock:
+      return t->insert_clock;
     case TableStmt::kZeroCells:
       return t->zero_cells;
     case TableStmt::kDeleteBase:
@@ -257,12 +263,18 @@ int GetOrCreateKeyFromArgs(sqlite3* db, TableInfo* t, sqlite3_value** pks, bool 
 }
 
 int GetOrCreateKeyFromValues(sqlite3* db, TableInfo* t, const std::vector<Value>& pks,
-                             int64_t* key, std::string* err) {
+                             bool try_insert_first, int64_t* key, bool* existed,
+                             std::string* err) {
   auto bind = [&](sqlite3_stmt* s) {
     for (size_t k = 0; k < pks.size(); ++k) BindValue(s, static_cast<int>(k + 1), pks[k]);
   };
+  return GetOrCreateKey(db, t, bind, try_insert_first, key, existed, err);
+}
+
+int GetOrCreateKeyFromValues(sqlite3* db, TableInfo* t, const std::vector<Value>& pks,
+                             int64_t* key, std::string* err) {
   bool existed = false;
-  return GetOrCreateKey(db, t, bind, false, key, &existed, err);
+  return GetOrCreateKeyFromValues(db, t, pks, false, key, &existed, err);
 }
 
 }  // namespace crsync::crsqlite

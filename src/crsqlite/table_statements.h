@@ -42,6 +42,7 @@ enum class TableStmt {
   kLocalCl,
   kCellVersion,
   kSetWinner,
+  kInsertClock,
   kZeroCells,
   kDeleteBase,
   kCreateBase,
@@ -57,6 +58,10 @@ sqlite3_stmt* GetSelectCellStmt(sqlite3* db, TableInfo* t, int col, std::string*
 int GetOrCreateKeyFromArgs(sqlite3* db, TableInfo* t, sqlite3_value** pks, bool try_insert_first,
                            int64_t* key, bool* existed, std::string* err);
 // Same for decoded values (merges).
+int GetOrCreateKeyFromValues(sqlite3* db, TableInfo* t, const std::vector<Value>& pks,
+                             bool try_insert_first, int64_t* key, bool* existed,
+                             std::string* err);
+// Same, looking the key up before creating it.
 int GetOrCreateKeyFromValues(sqlite3* db, TableInfo* t, const std::vector<Value>& pks,
                              int64_t* key, std::string* err);
 
