@@ -151,6 +151,25 @@ class TwoPeerRoom {
   std::vector<protocol::Changes>& batches(int i) { return batches_[i]; }
   std::string db_folder() const { return dbs_.path().string(); }
 
+  // Rows of todo in the durable room's file, read with plain SQLite after the room closed
+  // (-1 when the file cannot be read).
+  int64_t StoredTodoRows() const {
+    sqlite3* file = nullptr;
+    int64_t rows = -1;
+    if (sqlite3_open_v2((db_folder() + "/group").c_str(), &file, SQLITE_OPEN_READONLY,
+                        nullptr) == SQLITE_OK) {
+      sqlite3_stmt* stmt = nullptr;
+      if (sqlite3_prepare_v2(file, "SELECT count(*) FROM todo", -1, &stmt, nullptr) ==
+              SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW) {
+        rows = sqlite3_column_int64(stmt, 0);
+      }
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(file);
+    return rows;
+  }
+
  private:
   const RoomServices& Services(bool durable) {
     services_.schemas = SchemaFolder(schemas_.path());
@@ -213,19 +232,7 @@ TEST(Room, FailedGroupCommitRollsBackAndClosesItsSessions) {
   for (int i = 0; i < 2; ++i) EXPECT_EQ(1u, t.connection(i).messages().size()) << i;
   // Both sessions gone: the room closes its database; the file holds none of the group's rows.
   ASSERT_TRUE(WaitUntil([&] { return t.metrics().rooms_open.value() == 0; }));
-  sqlite3* file = nullptr;
-  ASSERT_EQ(SQLITE_OK, sqlite3_open_v2((t.db_folder() + "/group").c_str(), &file,
-                                       SQLITE_OPEN_READONLY, nullptr));
-  sqlite3_stmt* stmt = nullptr;
-  int64_t rows = -1;
-  if (sqlite3_prepare_v2(file, "SELECT count(*) FROM todo", -1, &stmt, nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    rows = sqlite3_column_int64(stmt, 0);
-  }
-  const std::string error = sqlite3_errmsg(file);
-  sqlite3_finalize(stmt);
-  sqlite3_close(file);
-  EXPECT_EQ(0, rows) << error;
+  EXPECT_EQ(0, t.StoredTodoRows());
 }
 
 // A batch that fails inside a group (an unknown table) fails only its own session: the group
@@ -254,18 +261,7 @@ TEST(Room, FailedBatchIsTakenOutOfItsGroup) {
   }));
   t.CloseAll();
   ASSERT_TRUE(WaitUntil([&] { return t.metrics().rooms_open.value() == 0; }));
-  sqlite3* file = nullptr;
-  ASSERT_EQ(SQLITE_OK, sqlite3_open_v2((t.db_folder() + "/group").c_str(), &file,
-                                       SQLITE_OPEN_READONLY, nullptr));
-  sqlite3_stmt* stmt = nullptr;
-  int64_t rows = -1;
-  if (sqlite3_prepare_v2(file, "SELECT count(*) FROM todo", -1, &stmt, nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    rows = sqlite3_column_int64(stmt, 0);
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(file);
-  EXPECT_EQ(kRows + kBad, rows);
+  EXPECT_EQ(kRows + kBad, t.StoredTodoRows());
 }
 
 }  // namespace
